@@ -1,0 +1,37 @@
+# Two commands do all the set-up: `make run` and `make test`. Both create and reuse .venv/.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run test lint ingest clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, ingest the bundled knowledge base if missing or stale, then an interactive `playbook ask`
+run: install
+	$(VENV)/bin/playbook ingest
+	$(VENV)/bin/playbook ask
+
+ingest: install
+	$(VENV)/bin/playbook ingest
+
+## test: install and run the test suite
+test: install
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .playbook .pytest_cache

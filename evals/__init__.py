@@ -1,0 +1,1 @@
+"""Evaluation suite (golden datasets, metrics, report): see evals/README.md."""

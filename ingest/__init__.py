@@ -1,0 +1,1 @@
+"""Ingest: load files, chunk them by headings, embed, and store a new index generation."""

@@ -1,0 +1,63 @@
+"""DOCX with python-docx: heading styles become Markdown headings, lists and tables are kept."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ingest.loaders.base import LoadedDocument, UnreadableFile
+from ingest.loaders.decoding import repair_text
+
+
+def _paragraph_markdown(par: Paragraph) -> str:
+    text = par.text.strip()
+    if not text:
+        return ""
+    style = (par.style.name if par.style is not None else "") or ""
+    if style == "Title":
+        return f"# {text}"
+    if style.startswith("Heading"):
+        level = style.removeprefix("Heading").strip()
+        depth = int(level) if level.isdigit() else 1
+        return f"{'#' * min(depth + 1, 6)} {text}"
+    if style.startswith("List Number"):
+        return f"1. {text}"
+    if style.startswith("List"):
+        return f"- {text}"
+    return text
+
+
+def _table_markdown(table: Table) -> str:
+    rows = [[cell.text.strip().replace("|", "/") for cell in row.cells] for row in table.rows]
+    if not rows:
+        return ""
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+def load_docx(path: Path) -> LoadedDocument:
+    """Load a Word document in body order (paragraphs and tables interleaved).
+
+    Raises:
+        UnreadableFile: not a valid DOCX package.
+    """
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableFile(f"corrupt DOCX: {type(exc).__name__}") from exc
+    blocks: list[str] = []
+    for item in document.iter_inner_content():
+        block = _paragraph_markdown(item) if isinstance(item, Paragraph) else _table_markdown(item)
+        if block:
+            blocks.append(block)
+    if not blocks:
+        raise UnreadableFile("DOCX has no text")
+    props = document.core_properties
+    meta = {k: v for k, v in {"title": props.title, "owner": props.author, "version": props.version}.items() if v}
+    return LoadedDocument(text=repair_text("\n\n".join(blocks)), format="docx", metadata=meta)

@@ -1,0 +1,224 @@
+"""The ingest pipeline: discover, diff against the serving index, load, chunk, embed, store, switch.
+
+Incremental: files are compared by content hash with the serving generation; unchanged files keep
+their chunks (and embeddings, copied without re-embedding), changed ones are replaced, deleted ones
+removed. Atomic: the result is a new generation, and the pointer moves only when it is complete.
+One ingest at a time per data dir (a file lock).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from assistant.errors import IngestLocked
+from assistant.models import Chunk, IngestSummary, SkippedFile
+from assistant.retrieval.chroma_index import ChromaCollectionIndex, ChromaStore
+from assistant.retrieval.ports import Embedder
+from ingest.chunking import Chunker
+from ingest.discovery import SourceFile, discover
+from ingest.loaders import UnreadableFile, load_document
+
+Progress = Callable[[str, int, int], None]
+EMBED_STEP = 256
+
+
+@dataclass
+class _Plan:
+    added: list[SourceFile] = field(default_factory=list)
+    changed: list[SourceFile] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def _doc_id(source: str, meta: dict[str, Any]) -> str:
+    """Front matter ``doc_id`` if given, else the source path without its extension."""
+    given = str(meta.get("doc_id") or "").strip()
+    return given or re.sub(r"\.[^./]+$", "", source)
+
+
+def _manifest(index: ChromaCollectionIndex | None) -> dict[str, str]:
+    """Source -> content hash, read from the serving generation's chunk metadata."""
+    if index is None:
+        return {}
+    out: dict[str, str] = {}
+    for rec in index.iter_records(include=("metadatas",)):
+        meta = rec["metadata"] or {}
+        out[str(meta.get("source"))] = str(meta.get("source_hash"))
+    return out
+
+
+class IngestPipeline:
+    """Builds index generations from folders of documents."""
+
+    def __init__(
+        self, store: ChromaStore, embedder: Embedder, chunker: Chunker, *, lock_path: Path | None = None
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.chunker = chunker
+        self.lock_path = lock_path
+
+    @property
+    def fingerprint(self) -> str:
+        """Embedding model and chunker settings; a change forces a full rebuild."""
+        return f"{self.embedder.name}|{self.chunker.fingerprint}"
+
+    def run(self, paths: list[Path], *, rebuild: bool = False, progress: Progress | None = None) -> IngestSummary:
+        """Ingest ``paths`` into a new generation (or do nothing when nothing changed).
+
+        Args:
+            paths: files or folders; together they are the whole corpus.
+            rebuild: re-load and re-embed every file.
+            progress: called as ``progress(stage, done, total)``.
+
+        Returns:
+            The ingest summary of PRODUCT.md.
+
+        Raises:
+            IngestLocked: another ingest is running on this data dir.
+            SourceNotFound: a path does not exist.
+        """
+        if self.lock_path is None:
+            return self._run(paths, rebuild, progress)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.lock_path))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise IngestLocked(f"another ingest is running on this data dir (lock: {self.lock_path})") from None
+        try:
+            return self._run(paths, rebuild, progress)
+        finally:
+            lock.release()
+
+    def _run(self, paths: list[Path], rebuild: bool, progress: Progress | None) -> IngestSummary:
+        started = time.perf_counter()
+        report = progress or (lambda *_: None)
+        files, unsupported = discover(paths)
+        summary = IngestSummary(skipped=[SkippedFile(path=p, reason=r) for p, r in unsupported])
+        pointer = self.store.pointer()
+        active = self.store.open_active() if pointer.get("active") else None
+        rebuild = rebuild or pointer.get("fingerprint") != self.fingerprint
+        old = {} if active is None else _manifest(active)
+        plan = self._plan(files, old, rebuild)
+        if not plan.touched and active is not None:
+            self.store.drop_orphans()
+            summary.unchanged = len(plan.unchanged)
+            summary.documents = len(plan.unchanged)
+            summary.chunks = active.count()
+            summary.collection = active.name
+            summary.seconds = round(time.perf_counter() - started, 3)
+            return summary
+        new_chunks, kept_sources = self._load(plan, old, summary, report)
+        target = self.store.new_generation()
+        try:
+            if active is not None and kept_sources:
+                self._copy(active, target, kept_sources, report)
+            self._embed_into(target, new_chunks, report)
+            self.store.switch(target.name, {"fingerprint": self.fingerprint, "embedding_model": self.embedder.name})
+        except BaseException:
+            self._discard(target)
+            raise
+        summary.added, summary.updated, summary.removed = len(plan.added), len(plan.changed), len(plan.removed)
+        summary.unchanged = len(plan.unchanged)
+        summary.documents = len(kept_sources) + len({c.source for c in new_chunks})
+        summary.chunks = target.count()
+        summary.collection = target.name
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    @staticmethod
+    def _plan(files: list[SourceFile], old: dict[str, str], rebuild: bool) -> _Plan:
+        plan = _Plan()
+        for f in files:
+            if f.source not in old:
+                plan.added.append(f)
+            elif rebuild or old[f.source] != f.sha256:
+                plan.changed.append(f)
+            else:
+                plan.unchanged.append(f.source)
+        current = {f.source for f in files}
+        plan.removed = sorted(s for s in old if s not in current)
+        return plan
+
+    def _load(
+        self, plan: _Plan, old: dict[str, str], summary: IngestSummary, report: Progress
+    ) -> tuple[list[Chunk], set[str]]:
+        """Load and chunk added/changed files; a file that fails keeps its previous version if any."""
+        kept = set(plan.unchanged)
+        chunks: list[Chunk] = []
+        todo = plan.added + plan.changed
+        for n, f in enumerate(todo, start=1):
+            report("load", n, len(todo))
+            try:
+                doc = load_document(f.path)
+                doc_chunks = self.chunker.chunk(doc, source=f.source, doc_id=_doc_id(f.source, doc.metadata),
+                                                source_hash=f.sha256)
+                if not doc_chunks:
+                    raise UnreadableFile("no text to index")
+            except UnreadableFile as exc:
+                reason = str(exc)
+                if f.source in old:
+                    kept.add(f.source)
+                    reason += "; the previously indexed version is kept"
+                summary.skipped.append(SkippedFile(path=f.source, reason=reason))
+                continue
+            chunks.extend(doc_chunks)
+        ids = [c.id for c in chunks]
+        if len(ids) != len(set(ids)):
+            chunks = _dedupe_doc_ids(chunks, summary)
+        return chunks, kept
+
+    def _copy(self, src: ChromaCollectionIndex, dst: ChromaCollectionIndex, sources: set[str], report: Progress) -> None:
+        """Copy the records of unchanged files with their embeddings (no re-embedding)."""
+        batch: dict[str, list[Any]] = {"ids": [], "vectors": [], "texts": [], "metas": []}
+        total = src.count()
+        for n, rec in enumerate(src.iter_records(include=("documents", "metadatas", "embeddings")), start=1):
+            if str((rec["metadata"] or {}).get("source")) in sources:
+                batch["ids"].append(rec["id"])
+                batch["vectors"].append(list(rec["embedding"]))
+                batch["texts"].append(rec["document"])
+                batch["metas"].append(rec["metadata"])
+            if len(batch["ids"]) >= 1000 or n == total:
+                dst.upsert(batch["ids"], batch["vectors"], batch["texts"], batch["metas"])
+                batch = {k: [] for k in batch}
+                report("copy", n, total)
+        if batch["ids"]:
+            dst.upsert(batch["ids"], batch["vectors"], batch["texts"], batch["metas"])
+
+    def _embed_into(self, dst: ChromaCollectionIndex, chunks: list[Chunk], report: Progress) -> None:
+        for start in range(0, len(chunks), EMBED_STEP):
+            part = chunks[start : start + EMBED_STEP]
+            vectors = self.embedder.embed_documents([c.index_text for c in part])
+            dst.upsert([c.id for c in part], vectors, [c.text for c in part], [c.metadata for c in part])
+            report("embed", min(start + EMBED_STEP, len(chunks)), len(chunks))
+
+    def _discard(self, target: ChromaCollectionIndex) -> None:
+        try:
+            self.store.client.delete_collection(target.name)
+        except Exception:  # noqa: BLE001 - best effort; drop_orphans() retries on the next ingest
+            pass
+
+
+def _dedupe_doc_ids(chunks: list[Chunk], summary: IngestSummary) -> list[Chunk]:
+    """Two files declaring the same doc_id: keep the first, report the second."""
+    owner: dict[str, str] = {}
+    out: list[Chunk] = []
+    for c in chunks:
+        first = owner.setdefault(c.doc_id, c.source)
+        if first == c.source:
+            out.append(c)
+        elif not any(s.path == c.source for s in summary.skipped):
+            summary.skipped.append(SkippedFile(path=c.source, reason=f"duplicate doc_id {c.doc_id!r} (also in {first})"))
+    return out

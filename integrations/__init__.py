@@ -1,0 +1,1 @@
+"""Edges: CLI, HTTP and Slack translate requests into calls to ``assistant`` and ``ingest``."""

@@ -1,0 +1,178 @@
+"""The ``playbook`` command (Typer). Thin: parse, call ``assistant``/``ingest``, print, map errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from assistant.errors import PlaybookError
+from assistant.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Playbook Assistant: answers from your CX playbook.")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic ValidationError: show the first problem on one line
+        first = str(exc).splitlines()
+        _fail(PlaybookError(f"invalid configuration: {' '.join(first[:3])}"), as_json=False)
+
+
+def _fail(exc: PlaybookError, *, as_json: bool, code: int = 1) -> NoReturn:
+    if as_json:
+        typer.echo(json.dumps(exc.to_dict()))
+    err.print(f"error: {exc.message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _errors(as_json: bool) -> Iterator[None]:
+    """Map every user-facing error to one stderr line and a non-zero exit."""
+    try:
+        yield
+    except PlaybookError as exc:
+        _fail(exc, as_json=as_json)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the bundled knowledge/).")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index every file.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Index documents (Markdown, text, HTML, PDF, DOCX) into the playbook index, incrementally."""
+    from assistant.factory import build_services
+    from ingest.chunking import Chunker
+    from ingest.pipeline import IngestPipeline
+
+    settings = _settings()
+    with _errors(as_json), build_services(settings) as services:
+        pipeline = IngestPipeline(
+            services.store, services.embedder,
+            Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
+            lock_path=settings.data_dir / "ingest.lock",
+        )
+        with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+            summary = pipeline.run(paths or [settings.knowledge_dir], rebuild=rebuild, progress=progress)
+    if as_json:
+        _print_json(summary.model_dump(mode="json"))
+        return
+    out.print(
+        f"{summary.documents} documents, {summary.chunks} chunks: {summary.added} added, {summary.updated} updated, "
+        f"{summary.removed} removed, {summary.unchanged} unchanged ({summary.seconds:.1f} s)", highlight=False,
+    )
+    for skipped in summary.skipped:
+        err.print(f"skipped {skipped.path}: {skipped.reason}", markup=False, highlight=False)
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on a terminal; a no-op otherwise."""
+    if not enabled:
+        yield lambda *_: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question; omit it for an interactive session.")] = None,
+    k: Annotated[int | None, typer.Option("--k", min=1, max=50, help="Chunks to retrieve.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the playbook, with numbered citations (or abstain)."""
+    from assistant.ask import ask as ask_question
+    from assistant.factory import build_services
+
+    settings = _settings()
+    with _errors(as_json), build_services(settings) as services:
+        if question is None:
+            _interactive(services, k)
+            return
+        answer = ask_question(services, question, k=k)
+    if as_json:
+        _print_json(answer.model_dump(mode="json"))
+    else:
+        _show_answer(answer)
+
+
+def _show_answer(answer: Any) -> None:
+    out.print(answer.answer, markup=False, highlight=False)
+    if answer.citations:
+        out.print("")
+        for c in answer.citations:
+            where = f"{c.title} › {c.section}" if c.section else c.title
+            out.print(f"[{c.n}] {where} ({c.source})", markup=False, highlight=False)
+    out.print(f"confidence {answer.confidence:.2f}", style="dim", highlight=False)
+
+
+def _interactive(services: Any, k: int | None) -> None:
+    """A prompt loop: one question per line, empty line or Ctrl-D to quit."""
+    from assistant.ask import ask as ask_question
+
+    services.warm_up()
+    out.print("Playbook Assistant: ask a question (empty line or Ctrl-D to quit).", highlight=False)
+    while True:
+        try:
+            line = input("playbook> ")
+        except EOFError:
+            out.print("")
+            return
+        if not line.strip():
+            return
+        try:
+            _show_answer(ask_question(services, line, k=k))
+        except PlaybookError as exc:
+            err.print(f"error: {exc.message}", markup=False, highlight=False)
+
+
+@app.command("config")
+def show_config(as_json: JsonOpt = False) -> None:
+    """Print the effective settings, secrets masked."""
+    values = _settings().masked()
+    if as_json:
+        _print_json(values)
+        return
+    for key, value in values.items():
+        out.print(f"{key} = {value}", markup=False, highlight=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    app()
+
+
+if __name__ == "__main__":
+    main()

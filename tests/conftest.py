@@ -1,0 +1,73 @@
+"""Shared fixtures: tests cannot reach the network, never see the developer's PLAYBOOK_* settings,
+and share one read-only ingest of the bundled knowledge base (real model, real embedded Chroma)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.factory import Services, build_services
+from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
+from ingest.chunking import Chunker
+from ingest.pipeline import IngestPipeline
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+KEEP_ENV = {"PLAYBOOK_TEST_DATABASE_URL"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Clear PLAYBOOK_* variables and point the data dir at a temp folder."""
+    for key in list(os.environ):
+        if key.startswith("PLAYBOOK_") and key not in KEEP_ENV:
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PLAYBOOK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    """Refuse connections to anything but loopback, so a test cannot phone home by accident."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"network access blocked in tests: {address}")
+        return real_connect(self, address)
+
+    socket.socket.connect = guarded  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = real_connect  # type: ignore[method-assign]
+
+
+def hash_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings with the deterministic hash embedder: fast plumbing tests, no model."""
+    return Settings(data_dir=data_dir, embedding_model="hash", **overrides)  # type: ignore[arg-type]
+
+
+def make_pipeline(services: Services) -> IngestPipeline:
+    """An ingest pipeline for the services' store and embedder."""
+    s = services.settings
+    return IngestPipeline(
+        services.store, services.embedder, Chunker(chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap),
+        lock_path=s.data_dir / "ingest.lock",
+    )
+
+
+@pytest.fixture(scope="session")
+def kb_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The bundled knowledge base ingested once with the real embedding model (read-only: do not ingest)."""
+    data_dir = tmp_path_factory.mktemp("kb")
+    services = build_services(Settings(data_dir=data_dir))
+    summary = make_pipeline(services).run([BUNDLED_KNOWLEDGE_DIR])
+    assert summary.chunks > 100, summary
+    services.extras["ingest_summary"] = summary
+    services.warm_up()
+    yield services
+    services.close()
