@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.models import Citation, ScoredChunk
+from assistant.models import SECTION_SEPARATOR, Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus
-from assistant.text import terms
+from assistant.text import table_rows, terms
 
 MAX_SECTIONS = 3
 MAX_UNITS = 7
@@ -25,6 +25,9 @@ MAX_CHARS = 1100
 _PROCEDURAL = re.compile(
     r"\b(how (do|should|can|to)|steps?|procedure|process|what do i do|cómo|pasos?|procedimiento|proceso|qué hago)\b",
     re.IGNORECASE,
+)
+_ASKS_FOR_STEPS = re.compile(
+    r"\b(steps?|stages?|phases?|procedure|pasos?|etapas?|fases?|procedimiento)\b", re.IGNORECASE
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
@@ -50,13 +53,7 @@ class Composition:
 
 
 def _table_units(lines: list[str], start: int) -> list[Unit]:
-    rows = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines]
-    header, body = rows[0], [r for r in rows[1:] if not all(re.fullmatch(r":?-{2,}:?", c or "--") for c in r)]
-    units = []
-    for n, row in enumerate(body):
-        pairs = [f"{h}: {v}" for h, v in zip(header, row, strict=False) if v]
-        units.append(Unit("; ".join(pairs), start + n))
-    return units
+    return [Unit(row, start + n) for n, row in enumerate(table_rows(lines))]
 
 
 def _blocks(section_text: str) -> list[tuple[str, list[str]]]:
@@ -113,8 +110,9 @@ def _idf(corpus: Corpus) -> dict[str, float]:
 def _coverage(q_terms: list[str], text_terms: set[str], idf: dict[str, float]) -> float:
     if not q_terms:
         return 0.0
-    total = sum(idf.get(t, 1.0) for t in set(q_terms))
-    hit = sum(idf.get(t, 1.0) for t in set(q_terms) if t in text_terms)
+    unseen = max(idf.values(), default=1.0)  # a word the playbook never uses is the rarest of all
+    total = sum(idf.get(t, unseen) for t in set(q_terms))
+    hit = sum(idf.get(t, unseen) for t in set(q_terms) if t in text_terms)
     return hit / total if total else 0.0
 
 
@@ -130,7 +128,9 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
     coverage = _coverage(q_terms, top_terms, idf)
     best_dense = max(r.dense_similarity for r in results)
     dense = min(max((best_dense - 0.15) / 0.5, 0.0), 1.0)
-    return round(0.5 * dense + 0.5 * coverage, 3)
+    # The bundled model is English: it finds any two Spanish texts similar, so Spanish leans on coverage.
+    weight = 0.5 if language == "en" else 0.25
+    return round(weight * dense + (1 - weight) * coverage, 3)
 
 
 def compose(question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float) -> Composition:
@@ -155,21 +155,54 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
     if not scored:
         return Composition("", [], conf)
     best = max(s for s, _, _ in scored)
+    steps = _sibling_steps(sections[0], corpus) if _ASKS_FOR_STEPS.search(question) else []
+    if len(steps) >= 2:
+        return _steps_answer(steps, conf)
     chosen = _select(scored, best, per_section, procedural)
     used_ranks = sorted({rank for rank, _ in chosen})
     number = {rank: n for n, rank in enumerate(used_ranks, start=1)}
     lines = [f"{u.text} [{number[rank]}]" for rank, u in sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))]
-    citations = [
-        Citation(
-            n=number[rank], doc_id=sections[rank].chunk.doc_id, title=sections[rank].chunk.title,
-            section=sections[rank].chunk.section, source=sections[rank].chunk.source,
-            score=round(sections[rank].score, 4), chunk_id=sections[rank].chunk.id,
-            owner=_str(sections[rank].chunk.metadata.get("owner")),
-            effective_date=_str(sections[rank].chunk.metadata.get("effective_date")),
-        )
-        for rank in used_ranks
-    ]
+    citations = [_citation(number[rank], sections[rank]) for rank in used_ranks]
     return Composition("\n".join(lines), citations, conf)
+
+
+_STEP_HEADING = re.compile(r"^(step|stage|phase|paso|etapa|fase)\s*\d+", re.IGNORECASE)
+
+
+def _sibling_steps(top: ScoredChunk, corpus: Corpus) -> list[ScoredChunk]:
+    """When the best section is one step of a procedure ("… › Step 2: …"), every step, in order."""
+    parts = top.chunk.section.split(SECTION_SEPARATOR)
+    parent = SECTION_SEPARATOR.join(parts[:-1])
+    if not _STEP_HEADING.match(parts[-1]):
+        parent = top.chunk.section  # the best section may be the procedure itself, its steps below it
+    steps = []
+    for (doc_id, _), chunks in sorted(corpus.sections.items(), key=lambda kv: kv[0][1]):
+        first = chunks[0]
+        sibling = first.section.split(SECTION_SEPARATOR)
+        if doc_id == top.chunk.doc_id and SECTION_SEPARATOR.join(sibling[:-1]) == parent:
+            if _STEP_HEADING.match(sibling[-1]):
+                steps.append(ScoredChunk(chunk=first, score=top.score))
+    return steps
+
+
+def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
+    """List a procedure's steps, each with its first sentence, each cited."""
+    lines, citations = [], []
+    for n, step in enumerate(steps, start=1):
+        first = next((u.text for u in split_units(step.chunk.text)), "")
+        heading = step.chunk.section.split(SECTION_SEPARATOR)[-1]
+        lines.append(f"{heading}: {first} [{n}]" if first else f"{heading} [{n}]")
+        citations.append(_citation(n, step))
+    return Composition("\n".join(lines), citations, conf)
+
+
+def _citation(n: int, r: ScoredChunk) -> Citation:
+    meta = r.chunk.metadata
+    return Citation(
+        n=n, doc_id=r.chunk.doc_id, title=r.chunk.title, section=r.chunk.section, source=r.chunk.source,
+        score=round(r.score, 4), chunk_id=r.chunk.id, owner=_str(meta.get("owner")),
+        effective_date=_str(meta.get("effective_date")),
+    )
 
 
 def _select(
@@ -193,7 +226,23 @@ def _select(
             continue
         chosen.append((rank, unit))
         size += len(unit.text)
+        if unit.text.rstrip().endswith(":"):  # "…only when all of these are true:" needs its list
+            for item in _list_after(unit, per_section[rank]):
+                if not any(u is item for _, u in chosen):
+                    chosen.append((rank, item))
+                    size += len(item.text)
     return chosen
+
+
+def _list_after(intro: Unit, units: list[Unit]) -> list[Unit]:
+    """The list items that directly follow an introducing sentence."""
+    following = [u for u in units if u.order > intro.order]
+    items = []
+    for u in sorted(following, key=lambda u: u.order):
+        if not _LIST_ITEM.match(u.text) or (items and u.order != items[-1].order + 1):
+            break
+        items.append(u)
+    return items[:8]
 
 
 def _str(value: object) -> str | None:

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.text import linearize_tables
+
 SECTION_SEPARATOR = " › "
 
 
@@ -28,10 +30,19 @@ class Chunk(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @property
+    def heading(self) -> str:
+        """Document title and section path."""
+        return self.title if not self.section else f"{self.title}{SECTION_SEPARATOR}{self.section}"
+
+    @property
     def index_text(self) -> str:
-        """Text that is embedded and keyword-indexed."""
-        heading = self.title if not self.section else f"{self.title}{SECTION_SEPARATOR}{self.section}"
-        return f"{heading}\n{self.text}"
+        """Text that is embedded: heading, then the body with tables rendered row by row."""
+        return f"{self.heading}\n{linearize_tables(self.text)}"
+
+    @property
+    def keyword_text(self) -> str:
+        """Text that BM25 indexes: the heading counts twice, as a title field would."""
+        return f"{self.heading}\n{self.index_text}"
 
     @property
     def parent_key(self) -> tuple[str, int]:

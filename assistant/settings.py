@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(150, ge=0, le=2000)
     top_k: int = Field(5, ge=1, le=50)
     max_question_chars: int = Field(2000, ge=10, le=100_000)
-    abstain_threshold: float = Field(0.42, ge=0.0, le=1.0, description="Below this confidence: abstain.")
+    abstain_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Below this confidence: abstain.")
     database_url: SecretStr | None = Field(None, description="SQLAlchemy URL; unset: SQLite in data_dir.")
     llm: str | None = Field(None, description="Chat model for the agent path; unset: deterministic.")
     log_level: str = "WARNING"

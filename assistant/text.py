@@ -63,10 +63,52 @@ def fold_accents(word: str) -> str:
 _TIER = re.compile(r"\b(?:tiers?|nivel(?:es)?|categor[ií]a)\s*:?\s*([abc])\b", re.IGNORECASE)
 
 
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, ws in enumerate(
+        [(), ("one", "uno", "una"), ("two", "dos"), ("three", "tres"), ("four", "four", "cuatro"), ("five", "cinco"),
+         ("six", "seis"), ("seven", "siete"), ("eight", "ocho"), ("nine", "nueve"), ("ten", "diez")]
+    )
+    for w in ws
+}
+
+
 def terms(text: str, language: str = "en") -> list[str]:
     """Lower-case, drop stopwords, stem, fold accents. Numbers are kept; tier letters become tokens."""
     stop = stopwords(language)
     lowered = text.lower()
-    words = [w for w in _WORD.findall(lowered) if w not in stop and (len(w) > 1 or w.isdigit())]
+    words = [_NUMBER_WORDS.get(w, w) for w in _WORD.findall(lowered)]
+    words = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     stems = [fold_accents(s) for s in _stemmer(language).stemWords(words)]
     return stems + [f"tier{m.group(1)}" for m in _TIER.finditer(lowered)]
+
+
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+def table_rows(lines: list[str]) -> list[str]:
+    """Render Markdown table lines as "Header: value; Header: value" rows, one per data row.
+
+    A row then reads on its own (and carries "Tier: A"), which suits both retrieval and answers.
+    """
+    cells = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines]
+    if len(cells) < 2:
+        return [" ".join(c for row in cells for c in row)]
+    header = cells[0]
+    body = [row for row, ln in zip(cells[1:], lines[1:], strict=True) if not _TABLE_SEPARATOR.match(ln.strip())]
+    return ["; ".join(f"{h}: {v}" for h, v in zip(header, row, strict=False) if v) for row in body]
+
+
+def linearize_tables(text: str) -> str:
+    """Replace every Markdown table in ``text`` by its rows rendered with :func:`table_rows`."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.lstrip().startswith("|"):
+            run.append(line)
+            continue
+        if run:
+            out.extend(table_rows(run))
+            run = []
+        out.append(line)
+    return "\n".join(out[:-1])

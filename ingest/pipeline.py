@@ -109,18 +109,17 @@ class IngestPipeline:
         summary = IngestSummary(skipped=[SkippedFile(path=p, reason=r) for p, r in unsupported])
         pointer = self.store.pointer()
         active = self.store.open_active() if pointer.get("active") else None
-        rebuild = rebuild or pointer.get("fingerprint") != self.fingerprint
+        same_fingerprint = pointer.get("fingerprint") == self.fingerprint
+        rebuild = rebuild or not same_fingerprint
         old = {} if active is None else _manifest(active)
         plan = self._plan(files, old, rebuild)
         if not plan.touched and active is not None:
-            self.store.drop_orphans()
-            summary.unchanged = len(plan.unchanged)
-            summary.documents = len(plan.unchanged)
-            summary.chunks = active.count()
-            summary.collection = active.name
-            summary.seconds = round(time.perf_counter() - started, 3)
-            return summary
+            return self._keep_serving(summary, active, plan, len(plan.unchanged), started)
         new_chunks, kept_sources = self._load(plan, old, summary, report)
+        if active is not None and same_fingerprint and not new_chunks and kept_sources == set(old):
+            # Every added or changed file was skipped: the serving generation is still exact.
+            return self._keep_serving(summary, active, plan, len(kept_sources), started)
+        loaded = {c.source for c in new_chunks}
         target = self.store.new_generation()
         try:
             if active is not None and kept_sources:
@@ -130,11 +129,26 @@ class IngestPipeline:
         except BaseException:
             self._discard(target)
             raise
-        summary.added, summary.updated, summary.removed = len(plan.added), len(plan.changed), len(plan.removed)
+        # Files that were skipped (unreadable) are neither added nor updated.
+        summary.added = sum(f.source in loaded for f in plan.added)
+        summary.updated = sum(f.source in loaded for f in plan.changed)
+        summary.removed = len(plan.removed)
         summary.unchanged = len(plan.unchanged)
         summary.documents = len(kept_sources) + len({c.source for c in new_chunks})
         summary.chunks = target.count()
         summary.collection = target.name
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    def _keep_serving(
+        self, summary: IngestSummary, active: ChromaCollectionIndex, plan: _Plan, documents: int, started: float
+    ) -> IngestSummary:
+        """Nothing to change: keep the serving generation and report it."""
+        self.store.drop_orphans()
+        summary.unchanged = len(plan.unchanged)
+        summary.documents = documents
+        summary.chunks = active.count()
+        summary.collection = active.name
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 

@@ -21,7 +21,7 @@ class BM25Index:
             by_lang.setdefault(chunk.language, []).append(pos)
         for lang, positions in by_lang.items():
             index = bm25s.BM25()
-            index.index([terms(chunks[p].index_text, lang) or ["_"] for p in positions], show_progress=False)
+            index.index([terms(chunks[p].keyword_text, lang) or ["_"] for p in positions], show_progress=False)
             self._indexes[lang] = index
             self._positions[lang] = positions
 

@@ -252,9 +252,7 @@ def sla_key(row: dict[str, str]) -> tuple[str, str, str, str, str]:
 
 def expected_sla() -> Counter:
     rows = load_csv("sla.csv")
-    return Counter(
-        (r["tier"], r["channel"], r["priority"], r["first_response"], r["resolution"]) for r in rows
-    )
+    return Counter((r["tier"], r["channel"], r["priority"], r["first_response"], r["resolution"]) for r in rows)
 
 
 def escalation_key(row: dict[str, str]) -> tuple[str, str, str, str, str]:
@@ -355,9 +353,7 @@ def rescue_key(row: dict[str, str]) -> tuple:
 
 def expected_rescue() -> Counter:
     offers = load_yaml("rescue_offers.yaml")["offers"]
-    return Counter(
-        (o["tier"], o["owner"], o["contact_within_business_days"], " or ".join(o["offers"])) for o in offers
-    )
+    return Counter((o["tier"], o["owner"], o["contact_within_business_days"], " or ".join(o["offers"])) for o in offers)
 
 
 # header -> (canonical doc_id, row -> key, expected Counter factory)
@@ -430,9 +426,7 @@ def test_typification_table_matches_typification_csv():
 
     The table is the one in 'Documentation and typification'.
     """
-    assert_same_rows(
-        canonical_counter(TYPIFICATION_HEADER), expected_typification(), "The typification table"
-    )
+    assert_same_rows(canonical_counter(TYPIFICATION_HEADER), expected_typification(), "The typification table")
 
 
 def test_tiers_table_matches_tiers_yaml():
