@@ -149,8 +149,13 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
         units = split_units(corpus.section_text(r.chunk))
         per_section[rank] = units
         for u in units:
-            overlap = _coverage(q_terms, set(terms(u.text, r.chunk.language)) | heading_terms, idf)
-            own = _coverage(q_terms, set(terms(u.text, r.chunk.language)), idf)
+            unit_terms = set(terms(u.text, r.chunk.language))
+            if _other_tier_only(q_terms, unit_terms):
+                continue
+            own = _coverage(q_terms, unit_terms, idf)
+            if rank > 0 and own < 0.4:  # lower-ranked sections contribute only pieces that answer on their own
+                continue
+            overlap = _coverage(q_terms, unit_terms | heading_terms, idf)
             scored.append((0.5 * own + 0.3 * overlap + 0.2 / (1 + rank), rank, u))
     if not scored:
         return Composition("", [], conf)
@@ -161,7 +166,9 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
     chosen = _select(scored, best, per_section, procedural)
     used_ranks = sorted({rank for rank, _ in chosen})
     number = {rank: n for n, rank in enumerate(used_ranks, start=1)}
-    lines = [f"{u.text} [{number[rank]}]" for rank, u in sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))]
+    lines = [
+        f"{u.text} [{number[rank]}]" for rank, u in sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
+    ]
     citations = [_citation(number[rank], sections[rank]) for rank in used_ranks]
     return Composition("\n".join(lines), citations, conf)
 
@@ -199,8 +206,14 @@ def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
 def _citation(n: int, r: ScoredChunk) -> Citation:
     meta = r.chunk.metadata
     return Citation(
-        n=n, doc_id=r.chunk.doc_id, title=r.chunk.title, section=r.chunk.section, source=r.chunk.source,
-        score=round(r.score, 4), chunk_id=r.chunk.id, owner=_str(meta.get("owner")),
+        n=n,
+        doc_id=r.chunk.doc_id,
+        title=r.chunk.title,
+        section=r.chunk.section,
+        source=r.chunk.source,
+        score=round(r.score, 4),
+        chunk_id=r.chunk.id,
+        owner=_str(meta.get("owner")),
         effective_date=_str(meta.get("effective_date")),
     )
 
@@ -243,6 +256,16 @@ def _list_after(intro: Unit, units: list[Unit]) -> list[Unit]:
             break
         items.append(u)
     return items[:8]
+
+
+_TIERS = {"tiera", "tierb", "tierc"}
+
+
+def _other_tier_only(q_terms: list[str], unit_terms: set[str]) -> bool:
+    """True when the question names a tier and the piece is about other tiers only (a tier B row for tier C)."""
+    asked = _TIERS.intersection(q_terms)
+    named = _TIERS & unit_terms
+    return bool(asked and named and not asked & named)
 
 
 def _str(value: object) -> str | None:

@@ -177,8 +177,9 @@ class IngestPipeline:
             report("load", n, len(todo))
             try:
                 doc = load_document(f.path)
-                doc_chunks = self.chunker.chunk(doc, source=f.source, doc_id=_doc_id(f.source, doc.metadata),
-                                                source_hash=f.sha256)
+                doc_chunks = self.chunker.chunk(
+                    doc, source=f.source, doc_id=_doc_id(f.source, doc.metadata), source_hash=f.sha256
+                )
                 if not doc_chunks:
                     raise UnreadableFile("no text to index")
             except UnreadableFile as exc:
@@ -194,7 +195,9 @@ class IngestPipeline:
             chunks = _dedupe_doc_ids(chunks, summary)
         return chunks, kept
 
-    def _copy(self, src: ChromaCollectionIndex, dst: ChromaCollectionIndex, sources: set[str], report: Progress) -> None:
+    def _copy(
+        self, src: ChromaCollectionIndex, dst: ChromaCollectionIndex, sources: set[str], report: Progress
+    ) -> None:
         """Copy the records of unchanged files with their embeddings (no re-embedding)."""
         batch: dict[str, list[Any]] = {"ids": [], "vectors": [], "texts": [], "metas": []}
         total = src.count()
@@ -234,5 +237,7 @@ def _dedupe_doc_ids(chunks: list[Chunk], summary: IngestSummary) -> list[Chunk]:
         if first == c.source:
             out.append(c)
         elif not any(s.path == c.source for s in summary.skipped):
-            summary.skipped.append(SkippedFile(path=c.source, reason=f"duplicate doc_id {c.doc_id!r} (also in {first})"))
+            summary.skipped.append(
+                SkippedFile(path=c.source, reason=f"duplicate doc_id {c.doc_id!r} (also in {first})")
+            )
     return out

@@ -56,7 +56,9 @@ def _print_json(payload: dict[str, Any]) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the bundled knowledge/).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: the bundled knowledge/).")
+    ] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index every file.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -68,7 +70,8 @@ def ingest(
     settings = _settings()
     with _errors(as_json), build_services(settings) as services:
         pipeline = IngestPipeline(
-            services.store, services.embedder,
+            services.store,
+            services.embedder,
             Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
             lock_path=settings.data_dir / "ingest.lock",
         )
@@ -79,7 +82,8 @@ def ingest(
         return
     out.print(
         f"{summary.documents} documents, {summary.chunks} chunks: {summary.added} added, {summary.updated} updated, "
-        f"{summary.removed} removed, {summary.unchanged} unchanged ({summary.seconds:.1f} s)", highlight=False,
+        f"{summary.removed} removed, {summary.unchanged} unchanged ({summary.seconds:.1f} s)",
+        highlight=False,
     )
     for skipped in summary.skipped:
         err.print(f"skipped {skipped.path}: {skipped.reason}", markup=False, highlight=False)

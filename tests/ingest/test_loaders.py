@@ -92,7 +92,9 @@ def test_plain_text_title_is_first_line(tmp_path: Path) -> None:
 def test_text_file_that_is_markdown_is_parsed_as_markdown(tmp_path: Path) -> None:
     """A failure means a .txt holding Markdown (front matter, # headings) is not parsed as Markdown."""
     path = tmp_path / "policy.txt"
-    path.write_text("---\ntitle: VIP Handling\nowner: Key Accounts\n---\n# VIP Handling\n\n## Greeting\n\nUse the name.\n")
+    path.write_text(
+        "---\ntitle: VIP Handling\nowner: Key Accounts\n---\n# VIP Handling\n\n## Greeting\n\nUse the name.\n"
+    )
     doc = load_document(path)
     assert doc.format == "text"
     assert doc.metadata == {"title": "VIP Handling", "owner": "Key Accounts"}
@@ -128,7 +130,8 @@ def test_html_headings_lists_table_survive_and_scripts_are_dropped(tmp_path: Pat
 
 def test_pdf_text_is_extracted_per_page(tmp_path: Path) -> None:
     """A failure means PDF text is not extracted, or pages stop being '## Page N' sections for citations."""
-    path = make_pdf(tmp_path / "handbook.pdf", ["Refunds are approved within five business days.", "Credits come first."])
+    pages = ["Refunds are approved within five business days.", "Credits come first."]
+    path = make_pdf(tmp_path / "handbook.pdf", pages)
     doc = load_document(path)
     assert doc.format == "pdf"
     assert doc.metadata == {"title": "Refund Handbook", "owner": "CX Ops"}

@@ -138,7 +138,9 @@ def test_new_file_is_added(services: Services, corpus: Path) -> None:
     """A failure means a new file is not indexed incrementally (or the others are needlessly re-indexed)."""
     pipeline = make_pipeline(services)
     pipeline.run([corpus])
-    (corpus / "training.md").write_text("# Training\n\n## Onboarding\n\nNew hires shadow a senior agent for ten days.\n")
+    (corpus / "training.md").write_text(
+        "# Training\n\n## Onboarding\n\nNew hires shadow a senior agent for ten days.\n"
+    )
     summary = pipeline.run([corpus])
     assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (1, 0, 0, 4)
     assert summary.documents == 5

@@ -87,7 +87,8 @@ def test_ingest_json_prints_summary_then_all_unchanged(corpus: Path) -> None:
     second = run("ingest", str(corpus), "--json")
     assert second.exit_code == 0, second.output
     again = one_json(second)
-    assert (again["unchanged"], again["documents"], again["added"], again["updated"], again["removed"]) == (3, 3, 0, 0, 0)
+    counts = tuple(again[k] for k in ("unchanged", "documents", "added", "updated", "removed"))
+    assert counts == (3, 3, 0, 0, 0)
 
 
 def test_ingest_missing_path_is_a_clean_error(tmp_path: Path) -> None:
@@ -169,7 +170,8 @@ def test_bad_setting_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_console_script_help() -> None:
     """A failure means the installed `playbook` console script is missing or cannot start."""
-    script = shutil.which("playbook", path=str(Path(sys.executable).parent)) or str(Path(sys.executable).parent / "playbook")
+    bin_dir = Path(sys.executable).parent
+    script = shutil.which("playbook", path=str(bin_dir)) or str(bin_dir / "playbook")
     assert Path(script).is_file(), script
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYBOOK_")}
     proc = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60, env=env)
