@@ -250,7 +250,7 @@ def _select(
 def _list_after(intro: Unit, units: list[Unit]) -> list[Unit]:
     """The list items that directly follow an introducing sentence."""
     following = [u for u in units if u.order > intro.order]
-    items = []
+    items: list[Unit] = []
     for u in sorted(following, key=lambda u: u.order):
         if not _LIST_ITEM.match(u.text) or (items and u.order != items[-1].order + 1):
             break

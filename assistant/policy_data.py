@@ -29,7 +29,8 @@ class PolicyData:
         """The escalation row for a situation and tier (a tier-specific row wins over ``any``)."""
         rows = [r for r in self.escalations if r.get("situation") == situation]
         exact = [r for r in rows if str(r.get("tier")) == tier]
-        return (exact or [r for r in rows if str(r.get("tier")) == "any"] or [None])[0]
+        candidates = exact or [r for r in rows if str(r.get("tier")) == "any"]
+        return candidates[0] if candidates else None
 
     def who_to_ask(self) -> tuple[str, str]:
         """Owner and Slack channel for questions the playbook does not cover."""
