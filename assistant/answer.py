@@ -29,7 +29,7 @@ _PROCEDURAL = re.compile(
 _ASKS_FOR_STEPS = re.compile(
     r"\b(steps?|stages?|phases?|procedure|pasos?|etapas?|fases?|procedimiento)\b", re.IGNORECASE
 )
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿¡\d])")
 
@@ -226,9 +226,7 @@ def _select(
     top_score, top_rank, top_unit = ranked[0]
     chosen: list[tuple[int, Unit]] = []
     if procedural:
-        group = top_unit.numbered_group or next(
-            (u.numbered_group for u in per_section[top_rank] if u.numbered_group is not None), None
-        )
+        group = top_unit.numbered_group or _best_numbered_list(scored, top_rank)
         if group is not None:
             chosen = [(top_rank, u) for u in per_section[top_rank] if u.numbered_group == group]
     size = sum(len(u.text) for _, u in chosen)
@@ -245,6 +243,16 @@ def _select(
                     chosen.append((rank, item))
                     size += len(item.text)
     return chosen
+
+
+def _best_numbered_list(scored: list[tuple[float, int, Unit]], rank: int) -> int | None:
+    """The numbered list (2+ items) of a section whose items score best on average."""
+    groups: dict[int, list[float]] = {}
+    for score, r, unit in scored:
+        if r == rank and unit.numbered_group is not None:
+            groups.setdefault(unit.numbered_group, []).append(score)
+    lists = {g: sum(v) / len(v) for g, v in groups.items() if len(v) >= 2}
+    return max(lists, key=lambda g: lists[g]) if lists else None
 
 
 def _list_after(intro: Unit, units: list[Unit]) -> list[Unit]:

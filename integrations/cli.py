@@ -16,7 +16,12 @@ from rich.console import Console
 from assistant.errors import PlaybookError
 from assistant.settings import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Playbook Assistant: answers from your CX playbook.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Playbook Assistant: answers from your CX playbook.",
+)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -175,7 +180,17 @@ def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    app()
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback, for a user
+        if os.environ.get("PLAYBOOK_DEBUG"):
+            raise
+        err.print(
+            f"error: unexpected {type(exc).__name__}: {exc} (set PLAYBOOK_DEBUG=1 for details)",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(2)
 
 
 if __name__ == "__main__":
