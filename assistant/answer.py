@@ -9,11 +9,8 @@ how much of the question the retrieved text covers; below the threshold we absta
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.models import SECTION_SEPARATOR, Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus
@@ -98,15 +95,6 @@ def split_units(section_text: str) -> list[Unit]:
     return units
 
 
-@lru_cache(maxsize=8)
-def _idf(corpus: Corpus) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for chunk in corpus.chunks:
-        df.update(set(terms(chunk.index_text, chunk.language)))
-    n = max(len(corpus.chunks), 1)
-    return {t: math.log(1 + n / (1 + c)) for t, c in df.items()}
-
-
 def _coverage(q_terms: list[str], text_terms: set[str], idf: dict[str, float]) -> float:
     if not q_terms:
         return 0.0
@@ -120,7 +108,7 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
     """0-1: best dense similarity (rescaled) and IDF-weighted coverage of the question by the top chunks."""
     if not results:
         return 0.0
-    idf = _idf(corpus)
+    idf = corpus.idf
     q_terms = terms(question, language)
     top_terms: set[str] = set()
     for r in results[:3]:
@@ -135,7 +123,7 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
 
 def compose(question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float) -> Composition:
     """Build the cited answer from the sections of the top results."""
-    idf = _idf(corpus)
+    idf = corpus.idf
     q_terms = terms(question, language)
     procedural = bool(_PROCEDURAL.search(question))
     sections: list[ScoredChunk] = []

@@ -16,7 +16,7 @@ from assistant.models import SECTION_SEPARATOR, Chunk
 from assistant.text import detect_language
 from ingest.loaders.base import LoadedDocument
 
-CHUNKER_VERSION = "2"  # bump when chunk text or index text changes: forces a rebuild
+CHUNKER_VERSION = "3"  # bump when chunk text or index text changes: forces a rebuild
 _LEVELS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4"), ("#####", "h5"), ("######", "h6")]
 _KEEP_META = ("owner", "version", "effective_date", "audience", "topic", "category")
 
@@ -73,6 +73,10 @@ class Chunker:
             doc_id=doc_id, title=title, source=source, language=language, format=doc.format,
             source_hash=source_hash,
         )
+        # Chroma metadata is scalar: one boolean per audience makes {"audience": "agents"} filterable.
+        audience = doc.metadata.get("audience") or []
+        for value in [audience] if isinstance(audience, str) else audience:
+            base_meta[f"audience_{slug(str(value))}"] = True
         chunks: list[Chunk] = []
         seen_ids: set[str] = set()
         for section_index, section in enumerate(sections):

@@ -13,7 +13,8 @@ from assistant.text import terms
 class BM25Index:
     """BM25 over chunks' index text (title, section path and body), per language."""
 
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
+    def __init__(self, chunks: Sequence[Chunk], tokens: Sequence[list[str]] | None = None) -> None:
+        """Index ``chunks``; ``tokens`` (one list per chunk, from :func:`terms`) avoids tokenizing twice."""
         self._positions: dict[str, list[int]] = {}
         self._indexes: dict[str, bm25s.BM25] = {}
         by_lang: dict[str, list[int]] = {}
@@ -21,7 +22,10 @@ class BM25Index:
             by_lang.setdefault(chunk.language, []).append(pos)
         for lang, positions in by_lang.items():
             index = bm25s.BM25()
-            index.index([terms(chunks[p].keyword_text, lang) or ["_"] for p in positions], show_progress=False)
+            docs = [
+                (tokens[p] if tokens is not None else terms(chunks[p].keyword_text, lang)) or ["_"] for p in positions
+            ]
+            index.index(docs, show_progress=False)
             self._indexes[lang] = index
             self._positions[lang] = positions
 

@@ -7,8 +7,9 @@ one complete generation.
 
 from __future__ import annotations
 
+import math
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from assistant.models import Chunk, ScoredChunk
 from assistant.retrieval.bm25 import BM25Index
 from assistant.retrieval.chroma_index import ChromaCollectionIndex, ChromaStore
 from assistant.retrieval.ports import Embedder
+from assistant.text import terms
 
 RRF_K = 60
 CANDIDATES = 30
@@ -40,7 +42,9 @@ class Corpus:
         self.name = name
         self.chunks = sorted(chunks, key=lambda c: (c.doc_id, c.section_index, c.chunk_index))
         self.position = {c.id: n for n, c in enumerate(self.chunks)}
-        self.bm25 = BM25Index(self.chunks)
+        tokens = [terms(c.keyword_text, c.language) for c in self.chunks]
+        self.bm25 = BM25Index(self.chunks, tokens)
+        self.idf = _idf(tokens)
         sections: dict[tuple[str, int], list[Chunk]] = defaultdict(list)
         for chunk in self.chunks:
             sections[chunk.parent_key].append(chunk)
@@ -72,6 +76,28 @@ def join_overlapping(head: str, tail: str) -> str:
         return head
     table = head_lines[-1].lstrip().startswith("|") and tail_lines[0].lstrip().startswith("|")
     return head + ("\n" if table else "\n\n") + "\n".join(tail_lines)
+
+
+def _idf(tokens: Sequence[list[str]]) -> dict[str, float]:
+    """Inverse document frequency of every term over the chunks."""
+    df: Counter[str] = Counter()
+    for chunk_terms in tokens:
+        df.update(set(chunk_terms))
+    n = max(len(tokens), 1)
+    return {t: math.log(1 + n / (1 + c)) for t, c in df.items()}
+
+
+def normalize_filters(where: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Map user filters to stored metadata: ``{"audience": "agents"}`` becomes ``{"audience_agents": True}``."""
+    if not where:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in where.items():
+        if key == "audience":
+            out[f"audience_{value}"] = True
+        else:
+            out[key] = value
+    return out
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
@@ -117,6 +143,7 @@ class HybridRetriever:
         BM25 uses that language's stemmer. Ties in the fused score keep the dense order.
         """
         index, corpus = self.snapshot()
+        where = normalize_filters(where)
         if not corpus.chunks:
             return [], corpus
         lang = language if language in corpus.bm25.languages else corpus.bm25.languages[0]
@@ -148,4 +175,4 @@ def _allowed(corpus: Corpus, where: dict[str, Any] | None) -> set[str] | None:
     """Chunk ids matching simple equality filters (for the BM25 side), or None for no filter."""
     if not where:
         return None
-    return {c.id for c in corpus.chunks if all(str(c.metadata.get(k)) == str(v) for k, v in where.items())}
+    return {c.id for c in corpus.chunks if all(c.metadata.get(k) == v for k, v in where.items())}
