@@ -7,7 +7,11 @@ PlaybookError                      code
 ├── IndexMissing                   index_missing
 ├── IngestLocked                   ingest_locked
 ├── SourceNotFound                 source_not_found
-└── ConfigError                    config_error
+├── ConfigError                    config_error
+├── SlaNotFound                    sla_not_found
+├── InvalidSlaRequest              invalid_sla_request
+├── ClientNotFound                 client_not_found
+└── InvalidClientData              invalid_client_data
 """
 
 from __future__ import annotations
@@ -67,3 +71,38 @@ class ConfigError(PlaybookError):
     """A setting is invalid (bad URL, unknown model path...)."""
 
     code = "config_error"
+
+
+class SlaNotFound(PlaybookError):
+    """The SLA table has no row for this tier, channel and priority."""
+
+    code = "sla_not_found"
+
+
+class InvalidSlaRequest(PlaybookError):
+    """An SLA question names an unknown tier, channel or priority, or a time without a zone."""
+
+    code = "invalid_sla_request"
+
+
+class ClientNotFound(PlaybookError):
+    """No client has this id (unknown or malformed); the message shows at most 40 characters of it."""
+
+    code = "client_not_found"
+    max_shown = 40
+
+    def __init__(self, client_id: str) -> None:
+        shown = client_id if len(client_id) <= self.max_shown else client_id[: self.max_shown] + "…"
+        super().__init__(f"No client with id {shown!r}.")
+        self.client_id = shown
+
+
+class InvalidClientData(PlaybookError):
+    """CRM data failed validation (a client or SLA CSV row, an interaction); nothing was written."""
+
+    code = "invalid_client_data"
+
+    def __init__(self, message: str, *, line: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.policy_data import PolicyData
 from assistant.retrieval.chroma_index import ChromaStore, make_chroma_client
@@ -11,6 +12,13 @@ from assistant.retrieval.embedder import HashEmbedder, SentenceTransformerEmbedd
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.ports import Embedder
 from assistant.settings import Settings
+from assistant.sla import SlaTable
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.crm.db import Database
+    from assistant.crm.repository import ClientRepository, InteractionRepository
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -23,6 +31,41 @@ def make_embedder(settings: Settings) -> Embedder:
 
 
 @dataclass
+class Crm:
+    """The embedded CRM: database and repositories."""
+
+    db: Database
+    clients: ClientRepository
+    interactions: InteractionRepository
+
+
+def make_crm(settings: Settings) -> Crm:
+    """Open the CRM database (SQLite in the data dir by default), seeding it on first use."""
+    from assistant.crm.db import Database
+    from assistant.crm.repository import ClientRepository, InteractionRepository
+    from assistant.crm.seed import ensure_seeded, read_typification_codes
+
+    db = Database.from_settings(settings)
+    ensure_seeded(db, settings.policy_data_dir)
+    codes = read_typification_codes(settings.policy_data_dir / "typification.csv")
+    return Crm(db=db, clients=ClientRepository(db), interactions=InteractionRepository(db, codes))
+
+
+def make_chat_model(settings: Settings) -> BaseChatModel | None:
+    """The configured chat model (``PLAYBOOK_LLM``, a LangChain ``init_chat_model`` string), or None."""
+    if not settings.llm:
+        return None
+    from langchain.chat_models import init_chat_model
+
+    kwargs: dict[str, Any] = {"temperature": 0}
+    if settings.llm_base_url:
+        kwargs["base_url"] = settings.llm_base_url
+    if settings.llm_api_key is not None:
+        kwargs["api_key"] = settings.llm_api_key.get_secret_value()
+    return init_chat_model(settings.llm, **kwargs)
+
+
+@dataclass
 class Services:
     """Long-lived objects of one process; build with :func:`build_services`, close when done."""
 
@@ -31,7 +74,20 @@ class Services:
     store: ChromaStore
     retriever: HybridRetriever
     policy: PolicyData
+    sla: SlaTable
+    chat_model: BaseChatModel | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    _crm: Crm | None = field(default=None, repr=False)
+    _crm_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def crm(self) -> Crm:
+        """The CRM, opened (and seeded if empty) on first use."""
+        if self._crm is None:
+            with self._crm_lock:
+                if self._crm is None:
+                    self._crm = make_crm(self.settings)
+        return self._crm
 
     def warm_up(self) -> None:
         """Load the embedding model and the serving corpus now rather than on the first request."""
@@ -41,7 +97,9 @@ class Services:
         self.retriever.snapshot()
 
     def close(self) -> None:
-        """Release clients (Chroma's embedded client needs nothing; HTTP clients close their pool)."""
+        """Release clients: the CRM's connection pool, and Chroma's HTTP pool if any."""
+        if self._crm is not None:
+            self._crm.db.close()
         closer = getattr(self.store.client, "close", None)
         if callable(closer):
             try:
@@ -62,5 +120,6 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     store = ChromaStore(make_chroma_client(settings), embedder, prefix=settings.collection_prefix)
     return Services(
         settings=settings, embedder=embedder, store=store, retriever=HybridRetriever(store, embedder),
-        policy=PolicyData.load(settings.policy_data_dir),
+        policy=PolicyData.load(settings.policy_data_dir), sla=SlaTable.load(settings.policy_data_dir / "sla.csv"),
+        chat_model=make_chat_model(settings),
     )

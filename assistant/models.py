@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -106,3 +107,51 @@ class IngestSummary(BaseModel):
     seconds: float = 0.0
     collection: str | None = None
     warnings: list[str] = Field(default_factory=list)
+
+
+class DraftRequest(BaseModel):
+    """A request for a refund or rescue reply (``POST /v1/drafts``, ``playbook draft``)."""
+
+    kind: Literal["refund", "rescue"]
+    client_id: str = Field(min_length=1, max_length=40)
+    message: str = Field(min_length=1, max_length=5000)
+    channel: Literal["email", "chat", "phone", "ticket", "video"] = "email"
+    language: Literal["en", "es"] | None = None
+    received_at: datetime | None = None
+    charge_amount: float | None = Field(None, ge=0, le=1_000_000, description="The charge in question, as verified.")
+    days_since_charge: int | None = Field(None, ge=0, le=3650)
+
+
+class DraftSla(BaseModel):
+    """The SLA clock a draft's promise is based on."""
+
+    channel: str
+    priority: str
+    first_response_due: datetime
+    resolution_due: datetime
+    state: str
+    first_response_target: str
+    resolution_target: str
+    business_hours: str | None = None
+
+
+class Draft(BaseModel):
+    """A policy-checked reply (``draft`` JSON)."""
+
+    kind: Literal["refund", "rescue"]
+    language: str
+    draft: str
+    recommended_action: str
+    client: dict[str, Any]
+    sla: DraftSla
+    policy_citations: list[Citation]
+    typification: str
+    requires_approval: bool
+    escalate_to: str | None
+    amount: float | None = None
+    currency: str = "USD"
+    reason: str | None = None
+    offer: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    checks_passed: bool = True
+    author: Literal["template", "llm"] = "template"

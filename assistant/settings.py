@@ -39,7 +39,12 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, le=100_000)
     abstain_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Below this confidence: abstain.")
     database_url: SecretStr | None = Field(None, description="SQLAlchemy URL; unset: SQLite in data_dir.")
-    llm: str | None = Field(None, description="Chat model for the agent path; unset: deterministic.")
+    llm: str | None = Field(
+        None,
+        description="Chat model for the agent path (init_chat_model string, e.g. openai:gpt-4o-mini); unset: none.",
+    )
+    llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama...).")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the chat model's server.")
     log_level: str = "WARNING"
 
     @property

@@ -1,0 +1,140 @@
+"""Engine and sessions of the CRM database: PostgreSQL when ``database_url`` is set, else SQLite in data_dir.
+
+Nothing connects at import; :class:`Database` is built by the composition root and closed by its owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.crm.models import Base
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+
+SQLITE_FILENAME = "playbook.db"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# URLs without a driver get the one we ship: psycopg 3 (SQLAlchemy would otherwise pick psycopg2).
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+
+
+def database_url(settings: Settings) -> URL:
+    """Return the SQLAlchemy URL the settings select.
+
+    Args:
+        settings: Effective settings; ``database_url`` wins, else SQLite at ``data_dir / "playbook.db"``.
+
+    Returns:
+        The URL, with ``postgresql://`` turned into ``postgresql+psycopg://``.
+
+    Raises:
+        ConfigError: ``database_url`` is not a valid SQLAlchemy URL.
+    """
+    if settings.database_url is None:
+        return URL.create("sqlite+pysqlite", database=str(settings.data_dir / SQLITE_FILENAME))
+    try:
+        url = make_url(settings.database_url.get_secret_value())
+    except ArgumentError:
+        # The URL may hold a password: do not echo it.
+        raise ConfigError("PLAYBOOK_DATABASE_URL is not a valid database URL (dialect+driver://...).") from None
+    return url.set(drivername=_DEFAULT_DRIVERS.get(url.drivername, url.drivername))
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Create the engine for the configured database (nothing connects yet).
+
+    For SQLite the data dir is created, and every connection gets WAL journaling, foreign keys and a
+    busy timeout, so a CLI and a server can share the file.
+
+    Args:
+        settings: Effective settings.
+
+    Returns:
+        A SQLAlchemy engine; dispose of it (or close the owning :class:`Database`) when done.
+
+    Raises:
+        ConfigError: ``database_url`` is invalid or names a driver that is not installed.
+    """
+    url = database_url(settings)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise ConfigError(f"Cannot use database driver {url.drivername!r}: {exc.__class__.__name__}.") from None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Per-connection SQLite settings: WAL for concurrent readers, FK enforcement, wait instead of failing."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the CRM tables that do not exist yet (existing tables are left alone).
+
+    Args:
+        engine: Engine of the target database.
+    """
+    Base.metadata.create_all(engine)
+
+
+class Database:
+    """An engine and its session factory; the one handle repositories and seeding receive."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, create: bool = True) -> Database:
+        """Build the database the settings select.
+
+        Args:
+            settings: Effective settings.
+            create: Also create missing tables.
+
+        Returns:
+            An open :class:`Database`; call :meth:`close` when done.
+
+        Raises:
+            ConfigError: The database URL is invalid.
+        """
+        db = cls(make_engine(settings))
+        if create:
+            create_schema(db.engine)
+        return db
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Open a session that commits when the block ends and rolls back if it raises.
+
+        Yields:
+            The session; one block is one transaction.
+        """
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,103 @@
+"""Policy checks every draft passes before anyone sees it, whoever wrote it (template or LLM).
+
+Each check returns violations as short codes with a reason; an empty list means the draft may be shown.
+Rules enforced:
+- ``amount_above_policy``: no money amount in the text above what the decision allows.
+- ``refund_before_credit``: no refund promised when the policy says credit (or rescue) first.
+- ``missing_approval_hedge``: an amount above the L1 limit is offered "subject to approval", never as done.
+- ``sla_promise_mismatch``: the reply promises the SLA due time, and no other (faster or slower) time.
+- ``missing_greeting``: the client is greeted by name.
+- ``fields_disagree_with_policy``: action, amount, approval, escalation and typification equal the decision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.drafting.policy import Decision
+from assistant.text import fold_accents
+
+_MONEY = re.compile(
+    r"(?:USD|US\$|\$|€)\s?(\d[\d.,]*)|(\d[\d.,]*)\s?(?:USD|US\$|dollars|d[oó]lares|€|euros?)\b", re.IGNORECASE
+)
+_REFUND_PROMISE = re.compile(
+    r"\b(we will|we'll|we have|i will|i'll|we are going to|we're going to)\s+(?:\w+\s+){0,2}refund"
+    r"|\bfull refund\b|\brefund(?:ed)? (?:you|your)\b"
+    r"|\b(?:le |te )?reembolsaremos\b|\breembolso (?:completo|total)\b|\b(?:vamos|voy) a reembolsar",
+    re.IGNORECASE,
+)
+_TIME_PROMISE = re.compile(
+    r"\b(today|tonight|tomorrow|right away|immediately|asap|within \d+ (?:minutes?|hours?|days?)"
+    r"|in \d+ (?:minutes?|hours?|days?)|hoy(?: mismo)?|mañana|de inmediato|inmediatamente"
+    r"|(?:en|dentro de) (?:las próximas |los próximos )?\d+ (?:minutos|horas|días))\b",
+    re.IGNORECASE,
+)
+_HEDGE = ("approval", "approve", "aprobación", "aprobado")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule."""
+
+    code: str
+    detail: str
+
+
+def _amounts(text: str) -> list[float]:
+    out = []
+    for match in _MONEY.finditer(text):
+        raw = (match.group(1) or match.group(2) or "").rstrip(".,")
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", raw):  # 1.000,50 (Spanish style)
+            raw = raw.replace(".", "").replace(",", ".")
+        else:
+            raw = raw.replace(",", "")
+        try:
+            out.append(float(raw))
+        except ValueError:
+            continue
+    return out
+
+
+def check_text(
+    text: str, decision: Decision, *, client_name: str, sla_promise: str, allowed_times: tuple[str, ...] = ()
+) -> list[Violation]:
+    """Check a draft's text against the decision it must follow."""
+    found: list[Violation] = []
+    limit = decision.amount or 0.0
+    for amount in _amounts(text):
+        if amount > limit + 0.005:
+            found.append(Violation("amount_above_policy", f"{amount:g} is above the allowed {limit:g}"))
+    if decision.recommended_action != "full_refund" and _REFUND_PROMISE.search(text):
+        found.append(Violation("refund_before_credit", "the policy says credit or rescue first; a refund is promised"))
+    if decision.requires_approval and not any(h in text.lower() for h in _HEDGE):
+        found.append(
+            Violation("missing_approval_hedge", f"needs approval by {decision.approver}, text does not say so")
+        )
+    if sla_promise not in text:
+        found.append(Violation("sla_promise_mismatch", f"the reply must promise {sla_promise!r}"))
+    rest = text.replace(sla_promise, "")
+    for allowed in allowed_times:
+        rest = rest.replace(allowed, "")
+    for match in _TIME_PROMISE.finditer(rest):
+        found.append(Violation("sla_promise_mismatch", f"promises {match.group(0)!r}, not the SLA due time"))
+    if fold_accents(client_name.lower()) not in fold_accents(text.lower()):
+        found.append(Violation("missing_greeting", "the client is not greeted by name"))
+    return found
+
+
+def check_fields(fields: dict[str, object], decision: Decision) -> list[Violation]:
+    """Check a draft's structured fields (action, amount, approvals, typification) against the decision."""
+    expected = {
+        "recommended_action": decision.recommended_action,
+        "typification": decision.typification,
+        "requires_approval": decision.requires_approval,
+        "escalate_to": decision.escalate_to,
+    }
+    if decision.amount is not None:
+        expected["amount"] = decision.amount
+    return [
+        Violation("fields_disagree_with_policy", f"{key} is {fields.get(key)!r}, policy says {value!r}")
+        for key, value in expected.items()
+        if fields.get(key) != value
+    ]

@@ -1,0 +1,172 @@
+"""What the policy allows for one client: the deterministic decision every draft is built on and checked against.
+
+Refunds follow procedure R1 and the credit-before-refund ladder: billing errors and duplicate charges are
+refunded in full (window or not); any other request gets the ladder's first step, a goodwill credit. Limits
+and approvers come from ``refund_limits.yaml``. Rescue follows the rescue policy: the tier's service offer
+first, the commercial offer only when a rescue offer was already made to this client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.drafting.reasons import Reason
+from assistant.policy_data import PolicyData, RefundLimits
+
+REFUND_CODES = {
+    Reason.BILLING_ERROR: "REF-01",
+    Reason.DISSATISFACTION: "REF-02",
+    Reason.COMPLAINT: "REF-02",
+    Reason.DUPLICATE_CHARGE: "REF-03",
+    Reason.CANCELLATION: "REF-04",
+    Reason.INACTIVE: "REF-02",
+}
+RESCUE_CODES = {Reason.CANCELLATION: "RSC-02", Reason.COMPLAINT: "RSC-03"}
+HIGH_PRIORITY = {Reason.BILLING_ERROR, Reason.DUPLICATE_CHARGE, Reason.CANCELLATION, Reason.COMPLAINT}
+
+
+@dataclass
+class ClientFacts:
+    """The client facts a decision needs (from the CRM; never from the customer's message)."""
+
+    id: str
+    tier: str
+    monthly_value: float
+    prior_refunds_12m: int
+    churn_risk: str
+    status: str
+
+
+@dataclass
+class Decision:
+    """The policy outcome for a draft: action, amount, approvals, typification and priority."""
+
+    kind: str
+    reason: Reason
+    recommended_action: str
+    typification: str
+    priority: str
+    amount: float | None = None
+    currency: str = "USD"
+    requires_approval: bool = False
+    approver: str | None = None
+    escalate_to: str | None = None
+    offer: str | None = None
+    offer_index: int | None = None
+    ladder_step: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _approver(limits: RefundLimits, amount: float, policy: PolicyData) -> str:
+    return policy.above_approver if amount > limits.approver_max else limits.approver
+
+
+def decide_refund(
+    client: ClientFacts,
+    reason: Reason,
+    policy: PolicyData,
+    *,
+    charge_amount: float | None = None,
+    days_since_charge: int | None = None,
+) -> Decision:
+    """Apply the refund policy to one client and reason.
+
+    Args:
+        client: CRM facts.
+        reason: classified from the message.
+        policy: the policy tables.
+        charge_amount: the charge in question, as the agent verified it (default: one monthly fee).
+        days_since_charge: days since that charge, if the agent checked it.
+
+    Returns:
+        The decision the draft must follow.
+    """
+    limits = policy.refund_limits[client.tier]
+    amount_charged = charge_amount if charge_amount is not None else client.monthly_value
+    prior = client.prior_refunds_12m >= policy.prior_refunds_approval_threshold
+    priority = "high" if reason in HIGH_PRIORITY else "normal"
+    if reason in (Reason.BILLING_ERROR, Reason.DUPLICATE_CHARGE):
+        amount = round(amount_charged, 2)
+        needs = amount > limits.l1_refund_max or prior
+        decision = Decision(
+            "refund",
+            reason,
+            "full_refund",
+            REFUND_CODES[reason],
+            priority,
+            amount=amount,
+            requires_approval=needs,
+            approver=_approver(limits, amount, policy) if needs else None,
+            ladder_step=None,
+        )
+        decision.notes.append(
+            "Billing errors and duplicate charges are refunded in full, inside or outside the window."
+        )
+        if prior:
+            decision.notes.append(f"{client.prior_refunds_12m} refunds in the last 12 months: approval needed.")
+    else:
+        amount = round(client.monthly_value * policy.goodwill_pct() / 100, 2)
+        needs = amount > limits.l1_credit_max
+        decision = Decision(
+            "refund",
+            reason,
+            "credit",
+            REFUND_CODES[reason],
+            priority,
+            amount=amount,
+            requires_approval=needs,
+            approver=_approver(limits, amount, policy) if needs else None,
+            ladder_step=1,
+        )
+        decision.notes.append(
+            f"Credit before refund: offer the goodwill credit first; the next steps are a service credit up to "
+            f"{limits.credit_cap_pct:g}% of one monthly fee, the tier's rescue offer, then a refund inside the "
+            f"{limits.refund_window_days}-day window."
+        )
+        if days_since_charge is not None and days_since_charge > limits.refund_window_days:
+            decision.notes.append(
+                f"Day {days_since_charge} is outside the {limits.refund_window_days}-day window: no refund "
+                f"except by exception of the {policy.above_approver}."
+            )
+    decision.escalate_to = decision.approver
+    return decision
+
+
+def decide_rescue(client: ClientFacts, reason: Reason, policy: PolicyData, *, prior_offers: int = 0) -> Decision:
+    """Apply the rescue policy: one offer per conversation, service offer first.
+
+    Args:
+        client: CRM facts.
+        reason: classified from the message (cancellation, complaint, or none).
+        policy: the policy tables.
+        prior_offers: rescue offers already recorded for this client (0 → service offer, else commercial).
+
+    Returns:
+        The decision the draft must follow.
+    """
+    offers = policy.rescue[client.tier]
+    cancelling = reason == Reason.CANCELLATION or client.status == "cancellation_requested"
+    code = RESCUE_CODES.get(Reason.CANCELLATION if cancelling else reason, "RSC-01")
+    urgent = cancelling or reason == Reason.COMPLAINT or client.churn_risk == "high"
+    index = min(prior_offers, len(offers.offers) - 1)
+    decision = Decision(
+        "rescue",
+        Reason.CANCELLATION if cancelling else reason,
+        "rescue_offer",
+        code,
+        "high" if urgent else "normal",
+        offer=offers.offer(index),
+        offer_index=index,
+    )
+    if cancelling or client.churn_risk == "high":
+        row = policy.escalation_for("cancellation_request", client.tier) or {}
+        decision.escalate_to = row.get("owner", offers.owner)
+    decision.notes.append(
+        f"The {offers.owner} contacts the client within {offers.contact_within_business_days} business day(s)."
+    )
+    if cancelling:
+        decision.notes.append(
+            f"If the client declines, process the cancellation within {policy.cancellation_processing_hours} hours "
+            "and confirm it in writing; no friction."
+        )
+    return decision

@@ -1,0 +1,156 @@
+"""LangChain tools over the assistant's functions, for any tool-calling chat model.
+
+Built by :func:`make_tools` from the services (no globals). Every tool validates its own arguments:
+ids, amounts and codes coming from a model are never trusted. All are read-only except
+``record_interaction``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import BaseModel, Field
+
+from assistant.errors import PlaybookError
+from assistant.lookups import client_json, sla_json
+
+if TYPE_CHECKING:
+    from assistant.factory import Services
+
+CLIENT_ID = r"^\s*[Cc]-\d{4}\s*$"
+Channel = Literal["email", "chat", "phone", "ticket", "video"]
+
+
+class ClientArgs(BaseModel):
+    """Arguments of lookup_client."""
+
+    client_id: str = Field(description="Client id, like C-1001.", pattern=CLIENT_ID)
+
+
+class SlaArgs(BaseModel):
+    """Arguments of lookup_sla."""
+
+    tier: Literal["A", "B", "C"]
+    channel: Channel
+    priority: Literal["urgent", "high", "normal", "low"] = "normal"
+    received_at: datetime | None = Field(None, description="When the client wrote (ISO 8601 with offset).")
+    timezone: str = Field("UTC", description="The client's IANA time zone, for business hours.")
+
+
+class SearchArgs(BaseModel):
+    """Arguments of search_playbook."""
+
+    query: str = Field(min_length=1, max_length=500, description="What to look for in the playbook.")
+    k: int = Field(4, ge=1, le=8, description="How many passages.")
+    language: Literal["en", "es"] | None = Field(None, description="Language of the passages (default: the query's).")
+
+
+class InteractionArgs(BaseModel):
+    """Arguments of record_interaction."""
+
+    client_id: str = Field(pattern=CLIENT_ID)
+    channel: Channel
+    typification: str = Field(pattern=r"^[A-Z]{3}-\d{2}$", description="A code of the typification table, e.g. REF-02.")
+    summary: str = Field(min_length=1, max_length=2000)
+    outcome: str = Field("open", max_length=200)
+    amount: float | None = Field(None, ge=0, description="Amount granted, in USD, if any.")
+
+
+def _guard(fn: Any) -> Any:
+    """Turn user-facing errors into ToolException so the model sees a message, not a crash."""
+
+    def wrapper(**kwargs: Any) -> Any:
+        try:
+            return fn(**kwargs)
+        except PlaybookError as exc:
+            raise ToolException(f"{exc.code}: {exc.message}") from exc
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def make_tools(services: Services) -> list[BaseTool]:
+    """The four tools, bound to ``services``."""
+
+    def lookup_client(client_id: str) -> dict[str, Any]:
+        """Look up a client by id: tier (A/B/C), plan, tenure, monthly value, churn risk, account owner, language."""
+        return client_json(services, client_id)
+
+    def lookup_sla(
+        tier: str, channel: str, priority: str = "normal", received_at: datetime | None = None, timezone: str = "UTC"
+    ) -> dict[str, Any]:
+        """First-response and resolution targets for a tier, channel and priority; with received_at, due times."""
+        return sla_json(services, tier, channel, priority, received_at=received_at, timezone=timezone)
+
+    def search_playbook(query: str, k: int = 4, language: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+        """Search the CX playbook. Returns passages with their id, document, section and text; cite passages by id."""
+        from assistant.text import detect_language
+
+        results, _ = services.retriever.retrieve(query, language=language or detect_language(query), k=k)
+        passages = [
+            {
+                "id": r.chunk.id,
+                "doc_id": r.chunk.doc_id,
+                "title": r.chunk.title,
+                "section": r.chunk.section,
+                "source": r.chunk.source,
+                "score": round(r.score, 4),
+                "text": r.chunk.text,
+            }
+            for r in results
+        ]
+        return json.dumps(passages, ensure_ascii=False), passages  # content for the model, artifact for checks
+
+    def record_interaction(
+        client_id: str,
+        channel: str,
+        typification: str,
+        summary: str,
+        outcome: str = "open",
+        amount: float | None = None,
+    ) -> dict[str, Any]:
+        """Record a typified interaction in the CRM (the only tool that writes); amounts above tier limits are refused."""
+        from assistant.crm.schemas import InteractionIn
+
+        client = services.crm.clients.get(client_id)
+        limits = services.policy.refund_limits[client.tier]
+        if amount is not None and amount > limits.approver_max:
+            raise PlaybookError(f"amount {amount:g} is above the tier {client.tier} limit; the CXO must decide")
+        needs = amount is not None and amount > limits.l1_credit_max
+        record = services.crm.interactions.record(
+            InteractionIn(
+                client_id=client.id,
+                channel=channel,
+                typification=typification,
+                summary=summary,
+                outcome=outcome,
+                amount=amount,
+                requires_approval=needs,
+                escalate_to=limits.approver if needs else None,
+                created_by="assistant",
+            )
+        )
+        return record.model_dump(mode="json")
+
+    specs: list[tuple[Any, type[BaseModel]]] = [
+        (lookup_client, ClientArgs),
+        (lookup_sla, SlaArgs),
+        (search_playbook, SearchArgs),
+        (record_interaction, InteractionArgs),
+    ]
+    return [
+        StructuredTool.from_function(
+            func=_guard(fn),
+            name=fn.__name__,
+            description=re.sub(r"\s+", " ", fn.__doc__ or ""),
+            args_schema=schema,
+            handle_tool_error=True,
+            response_format="content_and_artifact" if fn is search_playbook else "content",
+        )
+        for fn, schema in specs
+    ]
