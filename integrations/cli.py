@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from assistant.errors import PlaybookError
-from assistant.settings import Settings
+from integrations import cli_crm
+from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, user_errors
 
 app = typer.Typer(
     add_completion=False,
@@ -22,41 +21,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Playbook Assistant: answers from your CX playbook.",
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:  # pydantic ValidationError: show the first problem on one line
-        first = str(exc).splitlines()
-        _fail(PlaybookError(f"invalid configuration: {' '.join(first[:3])}"), as_json=False)
-
-
-def _fail(exc: PlaybookError, *, as_json: bool, code: int = 1) -> NoReturn:
-    if as_json:
-        typer.echo(json.dumps(exc.to_dict()))
-    err.print(f"error: {exc.message}", markup=False, highlight=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _errors(as_json: bool) -> Iterator[None]:
-    """Map every user-facing error to one stderr line and a non-zero exit."""
-    try:
-        yield
-    except PlaybookError as exc:
-        _fail(exc, as_json=as_json)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        raise typer.Exit(130) from None
-
-
-def _print_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(payload, ensure_ascii=False))
 
 
 @app.command()
@@ -72,8 +36,8 @@ def ingest(
     from ingest.chunking import Chunker
     from ingest.pipeline import IngestPipeline
 
-    settings = _settings()
-    with _errors(as_json), build_services(settings) as services:
+    settings = load_settings()
+    with user_errors(as_json), build_services(settings) as services:
         pipeline = IngestPipeline(
             services.store,
             services.embedder,
@@ -83,7 +47,7 @@ def ingest(
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
             summary = pipeline.run(paths or [settings.knowledge_dir], rebuild=rebuild, progress=progress)
     if as_json:
-        _print_json(summary.model_dump(mode="json"))
+        print_json(summary.model_dump(mode="json"))
         return
     out.print(
         f"{summary.documents} documents, {summary.chunks} chunks: {summary.added} added, {summary.updated} updated, "
@@ -123,14 +87,14 @@ def ask(
     from assistant.ask import ask as ask_question
     from assistant.factory import build_services
 
-    settings = _settings()
-    with _errors(as_json), build_services(settings) as services:
+    settings = load_settings()
+    with user_errors(as_json), build_services(settings) as services:
         if question is None:
             _interactive(services, k)
             return
         answer = ask_question(services, question, k=k)
     if as_json:
-        _print_json(answer.model_dump(mode="json"))
+        print_json(answer.model_dump(mode="json"))
     else:
         _show_answer(answer)
 
@@ -168,12 +132,15 @@ def _interactive(services: Any, k: int | None) -> None:
 @app.command("config")
 def show_config(as_json: JsonOpt = False) -> None:
     """Print the effective settings, secrets masked."""
-    values = _settings().masked()
+    values = load_settings().masked()
     if as_json:
-        _print_json(values)
+        print_json(values)
         return
     for key, value in values.items():
         out.print(f"{key} = {value}", markup=False, highlight=False)
+
+
+cli_crm.register(app)
 
 
 def main() -> None:

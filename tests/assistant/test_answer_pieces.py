@@ -26,7 +26,11 @@ def test_units_split_sentences_lists_and_tables() -> None:
     units = split_units(section)
     texts = [u.text for u in units]
     assert texts == [
-        "First sentence.", "Second one follows.", "1. Do this.", "2. Then that, continued.", "Tier: C; Window: 14 days",
+        "First sentence.",
+        "Second one follows.",
+        "1. Do this.",
+        "2. Then that, continued.",
+        "Tier: C; Window: 14 days",
     ]
     assert units[2].numbered_group == units[3].numbered_group is not None
     assert [u.order for u in units] == sorted(u.order for u in units)
@@ -42,7 +46,11 @@ def test_overlapping_chunks_rejoin_without_repeats() -> None:
 
 @pytest.mark.parametrize(
     ("text", "lang"),
-    [("¿Cuál es la ventana de reembolso?", "es"), ("What is the refund window?", "en"), ("politica de reembolsos", "es")],
+    [
+        ("¿Cuál es la ventana de reembolso?", "es"),
+        ("What is the refund window?", "en"),
+        ("politica de reembolsos", "es"),
+    ],
 )
 def test_language_detection(text: str, lang: str) -> None:
     """A failure means questions would be searched in the wrong language's documents."""

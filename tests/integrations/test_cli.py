@@ -165,7 +165,7 @@ def test_bad_setting_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> Non
     for command in (["config", "--json"], ["ask", "How do refunds work?"]):
         result = run(*command)
         line = assert_clean_error(result)
-        assert "invalid configuration" in line and "top_k" in line
+        assert "invalid configuration" in line and "PLAYBOOK_TOP_K" in line
 
 
 def test_console_script_help() -> None:
