@@ -114,7 +114,7 @@ def make_tools(services: Services) -> list[BaseTool]:
         outcome: str = "open",
         amount: float | None = None,
     ) -> dict[str, Any]:
-        """Record a typified interaction in the CRM (the only tool that writes); amounts above tier limits are refused."""
+        """Record a typified interaction in the CRM (the only writing tool); amounts above tier limits are refused."""
         from assistant.crm.schemas import InteractionIn
 
         client = services.crm.clients.get(client_id)
