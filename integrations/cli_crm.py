@@ -100,9 +100,10 @@ def draft(
     out.print(f"action: {result.recommended_action}{amount}  typification: {result.typification}", highlight=False)
     if result.requires_approval or result.escalate_to:
         out.print(f"approval needed: {result.requires_approval}  escalate to: {result.escalate_to}", highlight=False)
+    clock = result.sla
     out.print(
-        f"SLA ({result.sla.channel}, {result.sla.priority}): first response by {result.sla.first_response_due:%Y-%m-%d %H:%M} UTC, "
-        f"resolution by {result.sla.resolution_due:%Y-%m-%d %H:%M} UTC",
+        f"SLA ({clock.channel}, {clock.priority}): first response by {clock.first_response_due:%Y-%m-%d %H:%M} UTC, "
+        f"resolution by {clock.resolution_due:%Y-%m-%d %H:%M} UTC",
         highlight=False,
     )
     for c in result.policy_citations:
