@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".playbook"), description="Where everything the program writes lives.")
     knowledge_dir: Path = Field(BUNDLED_KNOWLEDGE_DIR, description="Default corpus for `playbook ingest`.")
     knowledge_data_dir: Path | None = Field(
-        None, description="Policy tables (escalation owners...); default: <knowledge_dir>/data."
+        None, description="Policy tables (SLA, limits, owners); default: <knowledge_dir>/data, else the bundled tables."
     )
     chroma_url: str | None = Field(None, description="Chroma server URL; unset: embedded Chroma in data_dir.")
     collection_prefix: str = Field("playbook", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{1,40}$")
@@ -50,7 +50,10 @@ class Settings(BaseSettings):
     @property
     def policy_data_dir(self) -> Path:
         """Folder of the policy tables (escalation owners, SLA...)."""
-        return self.knowledge_data_dir or self.knowledge_dir / "data"
+        if self.knowledge_data_dir is not None:
+            return self.knowledge_data_dir
+        own = self.knowledge_dir / "data"
+        return own if own.is_dir() else BUNDLED_KNOWLEDGE_DIR / "data"
 
     @property
     def chroma_path(self) -> Path:
