@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## run: install, ingest the bundled knowledge base if missing or stale, then an interactive `playbook ask`
+## run: install, ingest the bundled knowledge base if missing or stale, then `playbook serve` (HTTP API + console)
 run: install
 	$(VENV)/bin/playbook ingest
-	$(VENV)/bin/playbook ask
+	$(VENV)/bin/playbook serve
 
 ingest: install
 	$(VENV)/bin/playbook ingest

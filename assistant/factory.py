@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from assistant.crm.db import Database
+    from assistant.crm.feedback import FeedbackRepository, IngestJobRepository
     from assistant.crm.repository import ClientRepository, InteractionRepository
 
 
@@ -37,18 +38,27 @@ class Crm:
     db: Database
     clients: ClientRepository
     interactions: InteractionRepository
+    feedback: FeedbackRepository
+    jobs: IngestJobRepository
 
 
 def make_crm(settings: Settings) -> Crm:
     """Open the CRM database (SQLite in the data dir by default), seeding it on first use."""
     from assistant.crm.db import Database
+    from assistant.crm.feedback import FeedbackRepository, IngestJobRepository
     from assistant.crm.repository import ClientRepository, InteractionRepository
     from assistant.crm.seed import ensure_seeded, read_typification_codes
 
     db = Database.from_settings(settings)
     ensure_seeded(db, settings.policy_data_dir)
     codes = read_typification_codes(settings.policy_data_dir / "typification.csv")
-    return Crm(db=db, clients=ClientRepository(db), interactions=InteractionRepository(db, codes))
+    return Crm(
+        db=db,
+        clients=ClientRepository(db),
+        interactions=InteractionRepository(db, codes),
+        feedback=FeedbackRepository(db),
+        jobs=IngestJobRepository(db),
+    )
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel | None:
@@ -119,7 +129,11 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     embedder = embedder or make_embedder(settings)
     store = ChromaStore(make_chroma_client(settings), embedder, prefix=settings.collection_prefix)
     return Services(
-        settings=settings, embedder=embedder, store=store, retriever=HybridRetriever(store, embedder),
-        policy=PolicyData.load(settings.policy_data_dir), sla=SlaTable.load(settings.policy_data_dir / "sla.csv"),
+        settings=settings,
+        embedder=embedder,
+        store=store,
+        retriever=HybridRetriever(store, embedder),
+        policy=PolicyData.load(settings.policy_data_dir),
+        sla=SlaTable.load(settings.policy_data_dir / "sla.csv"),
         chat_model=make_chat_model(settings),
     )

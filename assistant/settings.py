@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     )
     llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama...).")
     llm_api_key: SecretStr | None = Field(None, description="API key of the chat model's server.")
+    api_keys: SecretStr | None = Field(
+        None, description="API keys and roles: 'key:role,key:role' (agent, trainer, qa, admin)."
+    )
+    api_keys_file: Path | None = Field(None, description="A file of 'key:role' lines, read at start-up.")
+    host: str = Field("127.0.0.1", description="`playbook serve` bind address.")
+    port: int = Field(8000, ge=1, le=65535)
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=100 * 1_048_576, description="Larger requests get 413.")
+    log_questions: bool = Field(False, description="Log question text at info level (off: only lengths).")
     log_level: str = "WARNING"
 
     @property

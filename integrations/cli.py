@@ -140,6 +140,62 @@ def show_config(as_json: JsonOpt = False) -> None:
         out.print(f"{key} = {value}", markup=False, highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Bind address (default PLAYBOOK_HOST, 127.0.0.1).")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="Port (default PLAYBOOK_PORT, 8000).")
+    ] = None,
+) -> None:
+    """Start the HTTP API (and the web console at /)."""
+    import ipaddress
+
+    import uvicorn
+
+    from integrations.http import create_app
+    from integrations.http.auth import load_keys
+
+    settings = load_settings()
+    _configure_logging(settings.log_level)
+    bind = host or settings.host
+    with user_errors(False):
+        keys = load_keys(settings)
+        loopback = bind == "localhost" or (_is_ip(bind) and ipaddress.ip_address(bind).is_loopback)
+        if keys.local_only and not loopback:
+            raise PlaybookError(
+                f"refusing to bind {bind} without API keys: set PLAYBOOK_API_KEYS (key:role,...) or bind 127.0.0.1"
+            )
+        if keys.created_local_key:
+            err.print(f"Local admin API key (shown once, kept in {settings.data_dir / 'admin.key'}):", highlight=False)
+            err.print(keys.created_local_key, markup=False, highlight=False)
+        application = create_app(settings, keys=keys)
+    out.print(
+        f"Playbook Assistant on http://{bind}:{port or settings.port}  (console at /, API docs at /docs)",
+        highlight=False,
+    )
+    uvicorn.run(
+        application, host=bind, port=port or settings.port, log_level=settings.log_level.lower(), access_log=False
+    )
+
+
+def _configure_logging(level: str) -> None:
+    """Plain message lines (the HTTP request log is already JSON); request lines at INFO at least."""
+    import logging
+
+    logging.basicConfig(level=level.upper(), format="%(message)s")
+    logging.getLogger("playbook.http").setLevel(min(logging.INFO, logging.getLevelName(level.upper())))
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 cli_crm.register(app)
 
 

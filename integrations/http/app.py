@@ -1,0 +1,78 @@
+"""``create_app(settings)``: the FastAPI app. Long-lived objects are built once, in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant import __version__
+from assistant.errors import IndexMissing
+from assistant.factory import Services, build_services
+from assistant.settings import Settings
+from integrations.http import errors
+from integrations.http.auth import KeyRing, load_keys
+from integrations.http.metrics import Metrics
+from integrations.http.middleware import RequestMiddleware
+from integrations.http.routes import ask, drafts, feedback, health, ingest, lookups
+
+CONSOLE = Path(__file__).parent / "console"
+log = logging.getLogger("playbook.http")
+
+
+def create_app(settings: Settings, *, services: Services | None = None, keys: KeyRing | None = None) -> FastAPI:
+    """Build the app for ``settings``.
+
+    Args:
+        settings: effective settings.
+        services: already-built services (tests share one); default: built in the lifespan and closed after.
+        keys: API keys (default: from settings, or a local admin key in the data dir).
+
+    Returns:
+        The FastAPI application.
+
+    Raises:
+        ConfigError: malformed API keys.
+    """
+    keyring = keys or load_keys(settings)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(settings)
+        try:
+            app.state.services.warm_up()
+        except IndexMissing:
+            log.warning("no index yet: answers fail with index_missing until `playbook ingest` runs")
+        app.state.services.crm  # noqa: B018 - open (and seed) the database at start-up, not on a request
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="Playbook Assistant",
+        version=__version__,
+        lifespan=lifespan,
+        description="Grounded answers from the CX playbook, client and SLA lookups, policy-checked reply drafts.",
+    )
+    app.state.keys = keyring
+    app.state.metrics = metrics
+    errors.install(app)
+    for module in (ask, drafts, lookups, feedback, ingest, health):
+        app.include_router(module.router)
+    app.mount("/console", StaticFiles(directory=CONSOLE), name="console")
+
+    @app.get("/", include_in_schema=False)
+    def console() -> FileResponse:
+        return FileResponse(CONSOLE / "index.html")
+
+    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,45 @@
+"""``/healthz`` (process up), ``/readyz`` (index and database reachable), ``/metrics`` (Prometheus)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from integrations.http.deps import MetricsDep, ServicesDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(services: ServicesDep) -> JSONResponse:
+    """Ready when the serving index and the database answer."""
+    checks: dict[str, str] = {}
+    try:
+        index = services.store.open_active()
+        checks["index"] = f"ok ({index.count()} chunks)"
+    except Exception as exc:  # noqa: BLE001 - readiness reports, whatever failed
+        checks["index"] = f"unavailable: {type(exc).__name__}"
+    try:
+        with services.crm.db.session() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    ready = all(v.startswith("ok") for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
+    )
+
+
+@router.get("/metrics")
+def metrics(m: MetricsDep) -> Response:
+    """Prometheus metrics."""
+    return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
