@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -42,7 +42,8 @@ class AskRequest(BaseModel):
     k: int | None = Field(None, ge=1, le=50)
     thread: list[Turn] = Field(default_factory=list, max_length=50)
     language: Literal["en", "es"] | None = None
-    filters: dict[str, str] | None = None
+    # Keys are metadata field names: a "$"-prefixed key would reach Chroma as an operator (a 500, not a filter).
+    filters: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)], str] | None = None
 
 
 def handle(services: Services, request: AskRequest | DraftRequest, *, now: datetime | None = None) -> Answer | Draft:

@@ -30,6 +30,9 @@ _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"(?P<days>[a-z,\-]+)\s+(?P<start>\d{2}:\d{2})\s*-\s*(?P<end>\d{2}:\d{2})")
 _COLUMNS = ("tier", "channel", "priority", "first_response", "resolution", "business_hours")
 _MIDNIGHT = time(0)
+# How far from "now" a contact may have arrived: further is a typo, and would overflow the datetime range or walk
+# business hours day by day for centuries.
+MAX_CLOCK_SPAN = timedelta(days=3660)
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,10 @@ def _utc(moment: datetime, name: str) -> datetime:
     """The instant in UTC, refusing naive datetimes (their zone would be a guess)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidSlaRequest(f"{name} has no time zone; attach the client's zone (e.g. America/Mexico_City)")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidSlaRequest(f"{name} is outside the supported date range") from None
 
 
 def _windows(since: datetime, hours: BusinessHours, tz: ZoneInfo) -> Iterator[tuple[datetime, datetime]]:
@@ -341,9 +347,11 @@ def compute_status(target: SlaTarget, received_at: datetime, *, now: datetime, t
         resolution state (calendar time) and the seconds of wall-clock time until first response is due.
 
     Raises:
-        InvalidSlaRequest: ``received_at`` or ``now`` is naive.
+        InvalidSlaRequest: ``received_at`` or ``now`` is naive, or they are more than ``MAX_CLOCK_SPAN`` apart.
     """
     received, current = _utc(received_at, "received_at"), _utc(now, "now")
+    if abs(current - received) > MAX_CLOCK_SPAN:
+        raise InvalidSlaRequest(f"received_at must be within {MAX_CLOCK_SPAN.days // 366} years of now")
     hours = parse_business_hours(target.business_hours)
     first_due = add_business_time(received, target.first_response, hours, tz)
     resolution_due = received + target.resolution

@@ -60,6 +60,12 @@ class InteractionArgs(BaseModel):
     amount: float | None = Field(None, ge=0, description="Amount granted, in USD, if any.")
 
 
+class AmountAboveLimit(PlaybookError):
+    """An amount above what the tier's approver may grant: only the CXO decides."""
+
+    code = "amount_above_limit"
+
+
 def _guard(fn: Any) -> Any:
     """Turn user-facing errors into ToolException so the model sees a message, not a crash."""
 
@@ -118,10 +124,14 @@ def make_tools(services: Services) -> list[BaseTool]:
         from assistant.crm.schemas import InteractionIn
 
         client = services.crm.clients.get(client_id)
-        limits = services.policy.refund_limits[client.tier]
+        policy = services.policy
+        limits = policy.refund_limits[client.tier]
         if amount is not None and amount > limits.approver_max:
-            raise PlaybookError(f"amount {amount:g} is above the tier {client.tier} limit; the CXO must decide")
-        needs = amount is not None and amount > limits.l1_credit_max
+            raise AmountAboveLimit(f"amount {amount:g} is above the tier {client.tier} limit; the CXO must decide")
+        refund = typification.startswith("REF")
+        l1_max = limits.l1_refund_max if refund else limits.l1_credit_max
+        prior = refund and client.prior_refunds_12m >= policy.prior_refunds_approval_threshold
+        needs = amount is not None and (amount > l1_max or prior)
         record = services.crm.interactions.record(
             InteractionIn(
                 client_id=client.id,

@@ -48,7 +48,7 @@ def _amounts(text: str) -> list[float]:
     out = []
     for match in _MONEY.finditer(text):
         raw = (match.group(1) or match.group(2) or "").rstrip(".,")
-        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?", raw):  # 1.000,50 (Spanish style)
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+,\d{1,2}", raw):  # 1.000,50 or 5,90 (Spanish style)
             raw = raw.replace(".", "").replace(",", ".")
         else:
             raw = raw.replace(",", "")

@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import Scope
 
 from assistant import __version__
 from assistant.errors import IndexMissing
@@ -23,6 +25,16 @@ from integrations.http.routes import ask, drafts, feedback, health, ingest, look
 
 CONSOLE = Path(__file__).parent / "console"
 log = logging.getLogger("playbook.http")
+
+
+class ConsoleFiles(StaticFiles):
+    """The console's static files, revalidated on every load so an upgrade never runs stale JS."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """Serve a file with ``Cache-Control: no-cache``."""
+        response = await super().get_response(path, scope)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 def create_app(settings: Settings, *, services: Services | None = None, keys: KeyRing | None = None) -> FastAPI:
@@ -68,11 +80,11 @@ def create_app(settings: Settings, *, services: Services | None = None, keys: Ke
     errors.install(app)
     for module in (ask, drafts, lookups, feedback, ingest, health):
         app.include_router(module.router)
-    app.mount("/console", StaticFiles(directory=CONSOLE), name="console")
+    app.mount("/console", ConsoleFiles(directory=CONSOLE), name="console")
 
     @app.get("/", include_in_schema=False)
     def console() -> FileResponse:
-        return FileResponse(CONSOLE / "index.html")
+        return FileResponse(CONSOLE / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app

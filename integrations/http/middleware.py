@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from integrations.http.metrics import Metrics
@@ -45,7 +46,7 @@ class RequestMiddleware:
             if message["type"] == "http.request":
                 received["bytes"] += len(message.get("body", b""))
                 if received["bytes"] > self.max_body:
-                    raise BodyTooLarge
+                    raise BodyTooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -82,8 +83,15 @@ class RequestMiddleware:
         )
 
 
-class BodyTooLarge(Exception):
-    """The request body passed the configured limit."""
+class BodyTooLarge(HTTPException):
+    """The request body passed the configured limit.
+
+    An ``HTTPException`` (413) so that FastAPI's body parsing re-raises it as is; any other exception raised while
+    reading the body is turned into a 400 "error parsing the body" there, and a chunked oversize body got a 400.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(413, "the request body is too large")
 
 
 def _route(scope: Scope) -> str:

@@ -169,12 +169,33 @@ def test_record_interaction_under_l1_limit_needs_no_approval(kb_services: Servic
 
 
 @pytest.mark.parametrize(
+    ("typification", "amount", "needs"),
+    [("REF-02", 200, True), ("CRD-01", 200, False), ("REF-02", 150, False), ("CRD-01", 300.01, True)],
+)
+def test_record_interaction_uses_the_refund_or_credit_limit_by_code(
+    tools: dict[str, BaseTool], typification: str, amount: float, needs: bool
+) -> None:
+    """A failure means a refund is checked against the credit limit (tier B: refunds over 150, credits over 300)."""
+    record = tools["record_interaction"].invoke(
+        {
+            "client_id": WRITES_TO,
+            "channel": "email",
+            "typification": typification,
+            "summary": "Limit check.",
+            "amount": amount,
+        }
+    )
+    assert record["requires_approval"] is needs
+    assert record["escalate_to"] == (SEC if needs else None)
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         ({"typification": "XXX-99"}, "invalid_client_data: Unknown typification code 'XXX-99'."),
         (
             {"typification": "CRD-01", "amount": 2000.01},
-            "amount 2000.01 is above the tier B limit; the CXO must decide",
+            "amount_above_limit: amount 2000.01 is above the tier B limit; the CXO must decide",
         ),
         ({"client_id": "C-9999", "typification": "CRD-01"}, "client_not_found: No client with id 'C-9999'."),
     ],

@@ -81,6 +81,22 @@ def test_spanish_amount_above_policy_is_flagged() -> None:
     assert "18500" in found[0].detail
 
 
+@pytest.mark.parametrize(
+    ("written", "allowed"), [("USD 1850,00", True), ("1.850 dólares", True), ("USD 1850,01", False)]
+)
+def test_spanish_decimal_comma_without_thousands_separator(written: str, allowed: bool) -> None:
+    """A failure means "USD 1850,00" (Spanish for 1,850.00) is read as 185,000 and a correct draft is blocked."""
+    found = codes(GOOD_ES.replace("USD 1.850,00", written), promise=PROMISE_ES)
+    assert found == ([] if allowed else ["amount_above_policy"])
+
+
+def test_small_spanish_amount_with_decimal_comma_passes() -> None:
+    """A failure means C-3003's USD 5,90 credit, written the Spanish way, is read as 590 and blocked."""
+    credit = Decision("refund", Reason.DISSATISFACTION, "credit", "REF-02", "normal", amount=5.9)
+    text = f"Estimado/a {NAME}: le abonaremos un crédito de USD 5,90. Tendrá noticias nuestras el {PROMISE_ES}."
+    assert codes(text, credit, promise=PROMISE_ES) == []
+
+
 @pytest.mark.parametrize("amount", ["$10,000", "USD 10,000.00", "10000 dollars", "US$ 1,850.01"])
 def test_amount_above_policy_is_flagged(amount: str) -> None:
     """A failure means a draft can offer more money than the decision allows."""
