@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint ingest clean
+.PHONY: install run test lint ingest clean fuzz
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ ingest: install
 ## test: install and run the test suite
 test: install
 	$(PY) -m pytest -q
+
+## fuzz: the HTTP API fuzz test (schemathesis) with many more examples per operation than the CI run
+FUZZ_EXAMPLES ?= 300
+fuzz: install
+	PLAYBOOK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/integrations/http/test_fuzz.py
 
 lint: install
 	$(VENV)/bin/ruff check .

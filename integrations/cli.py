@@ -146,8 +146,11 @@ def serve(
     port: Annotated[
         int | None, typer.Option("--port", min=1, max=65535, help="Port (default PLAYBOOK_PORT, 8000).")
     ] = None,
+    slack_socket: Annotated[
+        bool, typer.Option("--slack-socket", help="Also run the Slack app over Socket Mode (PLAYBOOK_SLACK_APP_TOKEN).")
+    ] = False,
 ) -> None:
-    """Start the HTTP API (and the web console at /)."""
+    """Start the HTTP API (and the web console at /); the Slack app too when its tokens are set."""
     import ipaddress
 
     import uvicorn
@@ -168,7 +171,7 @@ def serve(
         if keys.created_local_key:
             err.print(f"Local admin API key (shown once, kept in {settings.data_dir / 'admin.key'}):", highlight=False)
             err.print(keys.created_local_key, markup=False, highlight=False)
-        application = create_app(settings, keys=keys)
+        application = create_app(settings, keys=keys, slack_socket=slack_socket)
     out.print(
         f"Playbook Assistant on http://{bind}:{port or settings.port}  (console at /, API docs at /docs)",
         highlight=False,

@@ -25,7 +25,7 @@ class FeedbackIn(BaseModel):
     answer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     rating: Literal["up", "down"]
     reason: FeedbackReason | None = None
-    comment: str | None = Field(None, max_length=2000)
+    comment: str | None = Field(None, max_length=2000, pattern=r"^[^\x00]*$")  # PostgreSQL text cannot hold NUL
 
 
 class Feedback(FeedbackIn):

@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
 from assistant import __version__
-from assistant.errors import IndexMissing
+from assistant.errors import ConfigError, IndexMissing
 from assistant.factory import Services, build_services
 from assistant.settings import Settings
 from integrations.http import errors
@@ -37,20 +37,26 @@ class ConsoleFiles(StaticFiles):
         return response
 
 
-def create_app(settings: Settings, *, services: Services | None = None, keys: KeyRing | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, services: Services | None = None, keys: KeyRing | None = None, slack_socket: bool = False
+) -> FastAPI:
     """Build the app for ``settings``.
 
     Args:
         settings: effective settings.
         services: already-built services (tests share one); default: built in the lifespan and closed after.
         keys: API keys (default: from settings, or a local admin key in the data dir).
+        slack_socket: also connect the Slack app over Socket Mode (needs the bot and app tokens).
 
     Returns:
         The FastAPI application.
 
     Raises:
-        ConfigError: malformed API keys.
+        ConfigError: malformed API keys, or Socket Mode without Slack tokens.
     """
+    if slack_socket and (settings.slack_bot_token is None or settings.slack_app_token is None):
+        raise ConfigError("--slack-socket needs PLAYBOOK_SLACK_BOT_TOKEN and PLAYBOOK_SLACK_APP_TOKEN")
+    slack_on = settings.slack_enabled or slack_socket
     keyring = keys or load_keys(settings)
     metrics = Metrics()
 
@@ -63,9 +69,19 @@ def create_app(settings: Settings, *, services: Services | None = None, keys: Ke
         except IndexMissing:
             log.warning("no index yet: answers fail with index_missing until `playbook ingest` runs")
         app.state.services.crm  # noqa: B018 - open (and seed) the database at start-up, not on a request
+        app.state.slack = None
+        if slack_on:
+            from integrations.slack import start_slack
+
+            app.state.slack = await start_slack(app.state.services, settings, socket_mode=slack_socket)
+            log.info("Slack app on: %s", "Socket Mode" if slack_socket else "POST /slack/events")
+        else:
+            log.info("Slack app off: set PLAYBOOK_SLACK_BOT_TOKEN and PLAYBOOK_SLACK_SIGNING_SECRET to enable it")
         try:
             yield
         finally:
+            if app.state.slack is not None:
+                await app.state.slack.close()
             if owned:
                 app.state.services.close()
 
@@ -81,6 +97,13 @@ def create_app(settings: Settings, *, services: Services | None = None, keys: Ke
     for module in (ask, drafts, lookups, feedback, ingest, health):
         app.include_router(module.router)
     app.mount("/console", ConsoleFiles(directory=CONSOLE), name="console")
+
+    if settings.slack_enabled:
+
+        @app.post("/slack/events", include_in_schema=False)
+        async def slack_events(request: Request) -> Response:
+            """Slack's Events API, slash commands and interactivity (signed requests only)."""
+            return await request.app.state.slack.handler.handle(request)  # type: ignore[no-any-return]
 
     @app.get("/", include_in_schema=False)
     def console() -> FileResponse:

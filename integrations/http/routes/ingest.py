@@ -58,11 +58,19 @@ def run_job(services: Services, job_id: str, paths: list[Path], rebuild: bool) -
         jobs.update(job_id, status="failed", error=f"internal error: {type(exc).__name__}")
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a path the OS refuses to look up (a name too long, a NUL byte) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 @router.post("/v1/ingest", response_model=IngestJob, status_code=202)
 def start_ingest(body: IngestRequest, tasks: BackgroundTasks, services: ServicesDep, role: Admin) -> IngestJob:
     """Start an ingest in the background; poll ``GET /v1/ingest/{job}``."""
     paths = [Path(p) for p in body.paths] or [services.settings.knowledge_dir]
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths if not _exists(p)]
     if missing:
         from assistant.errors import SourceNotFound
 
@@ -73,7 +81,9 @@ def start_ingest(body: IngestRequest, tasks: BackgroundTasks, services: Services
 
 
 @router.get("/v1/ingest/{job_id}", response_model=IngestJob)
-def ingest_status(job_id: Annotated[str, PathParam(max_length=64)], services: ServicesDep, role: Admin) -> IngestJob:
+def ingest_status(
+    job_id: Annotated[str, PathParam(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")], services: ServicesDep, role: Admin
+) -> IngestJob:
     """The status of an ingest job: queued, running, done (with the summary) or failed (with the reason)."""
     job = services.crm.jobs.get(job_id)
     if job is None:

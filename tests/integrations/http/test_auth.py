@@ -89,7 +89,9 @@ def test_every_v1_route_refuses_a_missing_malformed_or_unknown_key(
     ],
     ids=["trainer-drafts", "agent-ingest", "trainer-ingest", "qa-ingest", "agent-job", "trainer-job", "qa-job"],
 )
-def test_a_role_the_route_does_not_allow_gets_403(client: TestClient, role: str, route: tuple[str, str, Any, Any]) -> None:
+def test_a_role_the_route_does_not_allow_gets_403(
+    client: TestClient, role: str, route: tuple[str, str, Any, Any]
+) -> None:
     """A failure means a role reaches a route PRODUCT.md keeps from it (drafts: agent/qa/admin; ingest: admin)."""
     response = call(client, route, auth(role))
     error = assert_error(response, 403, "forbidden")
@@ -106,7 +108,9 @@ def test_a_role_the_route_does_not_allow_gets_403(client: TestClient, role: str,
     + [f"{role}-{ROUTE_IDS[1]}" for role in ("agent", "qa", "admin")]
     + ["admin-ingest", "admin-job"],
 )
-def test_an_allowed_role_gets_past_authentication(client: TestClient, role: str, route: tuple[str, str, Any, Any]) -> None:
+def test_an_allowed_role_gets_past_authentication(
+    client: TestClient, role: str, route: tuple[str, str, Any, Any]
+) -> None:
     """A failure means a role is refused a route it is allowed (any role for ask/clients/sla/feedback)."""
     response = call(client, route, auth(role))
     assert response.status_code not in (401, 403, 500), response.text
@@ -172,7 +176,8 @@ def test_app_without_configured_keys_accepts_the_local_admin_key(tmp_path: Path)
 
 def test_configured_keys_are_parsed_with_their_roles(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A failure means PLAYBOOK_API_KEYS entries (comma or newline separated, blank and # lines) map to wrong roles."""
-    monkeypatch.setenv("PLAYBOOK_API_KEYS", f" {AGENT_KEY}:agent ,\n# a comment\n,{ADMIN_KEY}:admin,weird:key:0123456789abc:qa")
+    value = f" {AGENT_KEY}:agent ,\n# a comment\n,{ADMIN_KEY}:admin,weird:key:0123456789abc:qa"
+    monkeypatch.setenv("PLAYBOOK_API_KEYS", value)
     keys = load_keys(Settings(data_dir=tmp_path / "data", embedding_model="hash"))
     assert not keys.local_only and keys.created_local_key is None
     assert keys.role_of(AGENT_KEY) == "agent"

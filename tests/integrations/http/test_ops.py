@@ -17,7 +17,7 @@ from assistant.factory import Services
 from integrations.http.app import create_app
 from tests.conftest import hash_settings
 
-from .helpers import ROLE_KEYS, KEYRING, auth, kb_app, running
+from .helpers import KEYRING, ROLE_KEYS, auth, kb_app, running
 
 # Distinctive words that may only ever appear in a request body, never in a log record.
 CANARY_QUESTION = "What is the refund window for tier B clients, asked by zebra-canary-7781?"
@@ -85,13 +85,23 @@ def test_readyz_is_200_ready_with_the_knowledge_base(kb_client: TestClient, kb_s
     assert data["checks"]["index"] == f"ok ({kb_services.extras['ingest_summary'].chunks} chunks)"
 
 
+def test_api_docs_and_console_are_served_without_a_key(tmp_path: Path) -> None:
+    """A failure means the OpenAPI docs (/docs, /openapi.json) or the web console page (/) are gone or need a key."""
+    with running(create_app(hash_settings(tmp_path / "data"), keys=KEYRING)) as client:
+        for path in ("/docs", "/"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert response.headers["content-type"].startswith("text/html"), path
+        spec = client.get("/openapi.json").json()
+        assert spec["info"]["title"] == "Playbook Assistant"
+
+
 # --- metrics -------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
 def test_metrics_count_requests_by_route_template_answers_and_drafts(kb_client: TestClient) -> None:
-    """A failure means /metrics lacks request, answer or draft counters, or labels routes with raw client ids
-    (unbounded label cardinality)."""
+    """A failure means /metrics lacks request/answer/draft counters or labels routes with raw ids (cardinality)."""
     for client_id in ("C-1001", "C-1002", "C-9999"):
         kb_client.get(f"/v1/clients/{client_id}", headers=auth("agent"))
     kb_client.get("/v1/clients/C-1001")
@@ -163,8 +173,7 @@ def test_every_response_carries_a_fresh_request_id(kb_client: TestClient) -> Non
 def test_one_json_log_line_per_request_without_question_or_key(
     kb_client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A failure means request logs lack request_id/route/status/latency_ms/role, or leak question text or an
-    API key into any log record."""
+    """A failure means a request log line lacks its fields, or any log record leaks question text or an API key."""
     caplog.set_level(logging.INFO)
     caplog.clear()
     sent = [

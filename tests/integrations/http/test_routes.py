@@ -76,8 +76,7 @@ def test_ask_in_spanish_with_k_and_thread(client: TestClient) -> None:
 
 
 def test_ask_streams_server_sent_events_ending_with_the_answer_json(client: TestClient) -> None:
-    """A failure means `Accept: text/event-stream` does not stream meta, deltas, citations, done, or `done`
-    differs from the JSON answer."""
+    """A failure means SSE does not stream meta, delta…, citations, done, or `done` differs from the JSON answer."""
     plain = client.post("/v1/ask", json={"question": ANSWERABLE}, headers=auth("agent")).json()
     with client.stream(
         "POST", "/v1/ask", json={"question": ANSWERABLE}, headers={**auth("agent"), "Accept": "text/event-stream"}

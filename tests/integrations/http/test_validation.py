@@ -4,18 +4,24 @@ clients and jobs."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import create_engine, make_url, text
 
 from assistant.factory import build_services
 from integrations.http.app import create_app
-from tests.conftest import make_pipeline
+from tests.conftest import hash_settings, make_pipeline
 
 from .helpers import KEYRING, assert_error, auth, clean_hash_settings, running, write_corpus
 
+PG_URL = os.environ.get("PLAYBOOK_TEST_DATABASE_URL")
 MAX_CHARS = 50
 MAX_BODY = 4096
 DRAFT = {"kind": "refund", "client_id": "C-1001", "message": "Please refund the last invoice."}
@@ -129,7 +135,9 @@ def test_k_at_the_bounds_is_accepted(client: TestClient, k: int) -> None:
     assert len(response.json()["citations"]) <= k
 
 
-@pytest.mark.parametrize("filters", [{"$where": "x"}, {"$and": "x"}, {"": "x"}, {"a b": "x"}, {"doc_id": "x", "$or": "y"}])
+@pytest.mark.parametrize(
+    "filters", [{"$where": "x"}, {"$and": "x"}, {"": "x"}, {"a b": "x"}, {"doc_id": "x", "$or": "y"}]
+)
 def test_filter_keys_that_are_not_field_names_are_422(client: TestClient, filters: dict[str, str]) -> None:
     """A failure means a filter key like "$where" reaches Chroma as an operator and the request fails with a 500."""
     assert_error(post(client, "/v1/ask", {"question": "refund approval", "filters": filters}), 422, "invalid_request")
@@ -253,6 +261,10 @@ def test_draft_for_unknown_client_is_404(client: TestClient) -> None:
          "received_at"),
         ({"tier": "B", "channel": "chat", "received_at": "0001-01-01T00:00:00+00:00"}, "invalid_sla_request",
          "received_at"),
+        ({"tier": "A", "channel": "email", "received_at": "0001-01-01T00:00:00", "timezone": "Asia/Tokyo"},
+         "invalid_sla_request", "received_at"),
+        ({"tier": "A", "channel": "email", "received_at": "9999-12-31T23:00:00-10:00"}, "invalid_sla_request",
+         "received_at"),
     ],
 )
 def test_invalid_sla_query_is_422(client: TestClient, params: dict[str, str], code: str, field: str) -> None:
@@ -261,10 +273,25 @@ def test_invalid_sla_query_is_422(client: TestClient, params: dict[str, str], co
     assert field in error["message"], error
 
 
+def test_sla_received_at_years_ago_is_still_answered(client: TestClient) -> None:
+    """A failure means the received_at sanity bound refuses a plausible (if old) contact time."""
+    response = client.get("/v1/sla", params={"tier": "B", "channel": "chat", "received_at": "2019-06-01T09:00:00Z"},
+                          headers=auth("agent"))
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "breached"
+
+
 def test_draft_with_absurd_received_at_is_422(client: TestClient) -> None:
     """A failure means a draft whose received_at is centuries away overflows the SLA clock (500) or hangs."""
     body = {**DRAFT, "received_at": "9999-12-31T23:00:00+00:00"}
     assert_error(post(client, "/v1/drafts", body, "agent"), 422, "invalid_sla_request")
+
+
+def test_ingest_of_a_name_too_long_for_the_file_system_is_422(client: TestClient) -> None:
+    """A failure means a path the OS refuses to look up (ENAMETOOLONG) crashes POST /v1/ingest with a 500."""
+    for path in ("x" * 1000, "/tmp/" + "y" * 300 + "/z", "a\x00b"):
+        response = post(client, "/v1/ingest", {"paths": [path]})
+        assert_error(response, 422, "source_not_found")
 
 
 @pytest.mark.parametrize("job_id", ["0123456789abcdef0123456789abcdef", "nope", "job-that-never-was"])
@@ -273,9 +300,10 @@ def test_unknown_ingest_job_is_404(client: TestClient, job_id: str) -> None:
     assert_error(client.get(f"/v1/ingest/{job_id}", headers=auth("admin")), 404, "job_not_found")
 
 
-def test_overlong_ingest_job_id_is_422(client: TestClient) -> None:
-    """A failure means an arbitrarily long job id reaches the database."""
-    assert_error(client.get(f"/v1/ingest/{'a' * 65}", headers=auth("admin")), 422, "invalid_request")
+@pytest.mark.parametrize("job_id", ["a" * 65, "%00abc", "a%20b", "%C3%BC"])
+def test_malformed_ingest_job_id_is_422(client: TestClient, job_id: str) -> None:
+    """A failure means an overlong job id, or one with NUL/space/non-ASCII characters, reaches the database."""
+    assert_error(client.get(f"/v1/ingest/{job_id}", headers=auth("admin")), 422, "invalid_request")
 
 
 def test_unknown_path_and_wrong_method_are_json_errors(client: TestClient) -> None:
@@ -291,3 +319,59 @@ def test_non_json_content_type_is_a_4xx(client: TestClient) -> None:
         **auth("agent"), "Content-Type": "application/x-www-form-urlencoded"})
     assert 400 <= response.status_code < 500, response.text
     assert set(response.json()) == {"error"}
+
+
+# --- the same inputs on every database backend ---------------------------------------------------------------
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=[
+            pytest.mark.integration,
+            pytest.mark.skipif(not PG_URL, reason="PLAYBOOK_TEST_DATABASE_URL is not set (PostgreSQL tests)"),
+        ]),
+    ]
+)
+def db_client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestClient]:
+    """An app (no index) whose CRM is SQLite, or PostgreSQL in a fresh schema dropped afterwards."""
+    if request.param == "sqlite":
+        with running(create_app(hash_settings(tmp_path / "data"), keys=KEYRING)) as c:
+            yield c
+        return
+    assert PG_URL
+    schema = f"http_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    settings = hash_settings(tmp_path / "data", database_url=SecretStr(url.render_as_string(hide_password=False)))
+    try:
+        with running(create_app(settings, keys=KEYRING)) as c:
+            yield c
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_nul_bytes_never_reach_the_database(db_client: TestClient) -> None:
+    """A failure means a NUL byte in a comment, job id or client id is a 500 on PostgreSQL (text cannot hold NUL)."""
+    error = assert_error(
+        db_client.post("/v1/feedback", json={"answer_id": "a1", "rating": "up", "comment": "bad\x00byte"},
+                       headers=auth("agent")), 422, "invalid_request")
+    assert "comment" in error["message"]
+    assert_error(db_client.get("/v1/ingest/%00abc", headers=auth("admin")), 422, "invalid_request")
+    assert_error(db_client.get("/v1/clients/C-1001%00", headers=auth("agent")), 404, "client_not_found")
+    assert_error(db_client.post("/v1/drafts", json={**DRAFT, "client_id": "C-1001\x00"}, headers=auth("agent")),
+                 404, "client_not_found")
+
+
+def test_feedback_round_trips_unicode_on_every_database(db_client: TestClient) -> None:
+    """A failure means a non-ASCII comment (accents, emoji, RTL) is refused or altered by a database backend."""
+    comment = "Política de reembolso 👍 — ok ‏שלום\ttab"
+    response = db_client.post("/v1/feedback", json={"answer_id": "a.1:x-y_z", "rating": "down", "comment": comment},
+                              headers=auth("agent"))
+    assert response.status_code == 201, response.text
+    rows = db_client.app.state.services.crm.feedback.for_answer("a.1:x-y_z")  # type: ignore[attr-defined]
+    assert [r.comment for r in rows] == [comment]
