@@ -11,7 +11,9 @@ PlaybookError                      code
 ├── SlaNotFound                    sla_not_found
 ├── InvalidSlaRequest              invalid_sla_request
 ├── ClientNotFound                 client_not_found
-└── InvalidClientData              invalid_client_data
+├── InvalidClientData              invalid_client_data
+├── QuizNotFound                   quiz_not_found
+└── InvalidQuizRequest             invalid_quiz_request
 """
 
 from __future__ import annotations
@@ -106,3 +108,15 @@ class InvalidClientData(PlaybookError):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+class QuizNotFound(PlaybookError):
+    """No quiz has this id, or the quiz has no question with this id."""
+
+    code = "quiz_not_found"
+
+
+class InvalidQuizRequest(PlaybookError):
+    """A quiz cannot be made as asked (unknown topic, nothing to ask) or answered by this trainee."""
+
+    code = "invalid_quiz_request"

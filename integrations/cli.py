@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant.errors import PlaybookError
-from integrations import cli_crm
+from integrations import cli_crm, cli_quiz
 from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, user_errors
 
 app = typer.Typer(
@@ -200,6 +200,7 @@ def _is_ip(text: str) -> bool:
 
 
 cli_crm.register(app)
+cli_quiz.register(app)
 
 
 def main() -> None:

@@ -90,6 +90,8 @@ def create_schema(engine: Engine) -> None:
     Args:
         engine: Engine of the target database.
     """
+    import assistant.quiz.store  # noqa: F401 - registers the quiz tables on Base
+
     Base.metadata.create_all(engine)
 
 

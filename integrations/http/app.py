@@ -21,7 +21,7 @@ from integrations.http import errors
 from integrations.http.auth import KeyRing, load_keys
 from integrations.http.metrics import Metrics
 from integrations.http.middleware import RequestMiddleware
-from integrations.http.routes import ask, drafts, feedback, health, ingest, lookups
+from integrations.http.routes import ask, drafts, feedback, health, ingest, lookups, quiz
 
 CONSOLE = Path(__file__).parent / "console"
 log = logging.getLogger("playbook.http")
@@ -94,7 +94,7 @@ def create_app(
     app.state.keys = keyring
     app.state.metrics = metrics
     errors.install(app)
-    for module in (ask, drafts, lookups, feedback, ingest, health):
+    for module in (ask, drafts, lookups, feedback, ingest, health, quiz):
         app.include_router(module.router)
     app.mount("/console", ConsoleFiles(directory=CONSOLE), name="console")
 

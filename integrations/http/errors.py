@@ -24,6 +24,8 @@ STATUS = {
     "client_not_found": 404,
     "sla_not_found": 404,
     "job_not_found": 404,
+    "quiz_not_found": 404,
+    "invalid_quiz_request": 422,
     "ingest_locked": 409,
     "index_missing": 503,
     "config_error": 503,
