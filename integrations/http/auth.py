@@ -19,30 +19,42 @@ LOCAL_KEY_FILE = "admin.key"
 class KeyRing:
     """Known keys and their roles. ``created_local_key`` is set when a local admin key was just made."""
 
-    keys: tuple[tuple[str, str], ...]
+    keys: tuple[tuple[str, ...], ...]  # (key, role) or (key, role, user)
     created_local_key: str | None = None
     local_only: bool = False
 
+    def identity_of(self, presented: str) -> tuple[str, str | None] | None:
+        """(role, user) of a presented key, or None. Every key is compared, in constant time."""
+        found = None
+        for entry in self.keys:
+            if hmac.compare_digest(entry[0].encode(), presented.encode()):
+                found = (entry[1], entry[2] if len(entry) > 2 else None)
+        return found
+
     def role_of(self, presented: str) -> str | None:
-        """The role of a presented key, or None. Every key is compared, in constant time."""
-        role = None
-        for key, key_role in self.keys:
-            if hmac.compare_digest(key.encode(), presented.encode()):
-                role = key_role
-        return role
+        """The role of a presented key, or None."""
+        identity = self.identity_of(presented)
+        return identity[0] if identity else None
 
 
-def _parse(text: str, source: str) -> list[tuple[str, str]]:
-    pairs = []
+def _parse(text: str, source: str) -> list[tuple[str, ...]]:
+    """Entries ``key:role`` or ``key:role:user`` (a user binds an agent key to one trainee's quiz answers)."""
+    pairs: list[tuple[str, ...]] = []
     for n, item in enumerate(p.strip() for p in text.replace("\n", ",").split(",")):
         if not item or item.startswith("#"):
             continue
-        key, sep, role = item.rpartition(":")
-        if not sep or not key or role not in ROLES:
-            raise ConfigError(f"{source}: entry {n + 1} must be 'key:role' with role one of {', '.join(ROLES)}")
-        if len(key) < 16:
+        parts = item.split(":")  # keys may contain ":", so the role is found from the right
+        if len(parts) >= 2 and parts[-1] in ROLES:
+            entry: tuple[str, ...] = (":".join(parts[:-1]), parts[-1])
+        elif len(parts) >= 3 and parts[-2] in ROLES and parts[-1]:
+            entry = (":".join(parts[:-2]), parts[-2], parts[-1])
+        else:
+            raise ConfigError(
+                f"{source}: entry {n + 1} must be 'key:role' or 'key:role:user' with role one of {', '.join(ROLES)}"
+            )
+        if len(entry[0]) < 16:
             raise ConfigError(f"{source}: entry {n + 1}: keys must be at least 16 characters")
-        pairs.append((key, role))
+        pairs.append(entry)
     return pairs
 
 

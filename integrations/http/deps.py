@@ -38,10 +38,12 @@ def require(*roles: str) -> Callable[..., str]:
         if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
             raise HTTPException(401, "missing bearer API key", headers={"WWW-Authenticate": "Bearer"})
         keys: KeyRing = request.app.state.keys
-        role = keys.role_of(credentials.credentials)
-        if role is None:
+        identity = keys.identity_of(credentials.credentials)
+        if identity is None:
             raise HTTPException(401, "unknown API key", headers={"WWW-Authenticate": "Bearer"})
+        role, user = identity
         request.state.role = role
+        request.state.user = user
         if role not in allowed:
             raise HTTPException(403, f"the {role} role cannot use this route (needs {', '.join(allowed)})")
         return role
