@@ -25,6 +25,7 @@ from integrations.slack.actions import register_actions
 from integrations.slack.commands import register_commands
 from integrations.slack.flows import SlackDeps, failure, run
 from integrations.slack.listeners import register_events
+from integrations.slack.quiz import register_quiz
 from integrations.slack.store import SlackStore
 
 log = logging.getLogger("playbook.slack")
@@ -74,6 +75,7 @@ def create_slack_app(services: Services, settings: Settings, *, client: AsyncWeb
     register_events(app, deps)
     register_commands(app, deps)
     register_actions(app, deps)
+    register_quiz(app, deps)
     return app
 
 

@@ -23,10 +23,10 @@ from integrations.slack.flows import (
     post_private,
     run,
 )
+from integrations.slack.quiz import on_quiz_command
 
 DRAFT_USAGE = "Usage: `/playbook draft refund|rescue <client-id> <customer message>`"
 ASK_USAGE = "Usage: `/playbook ask <question>`"
-QUIZ_LATER = ":books: Quizzes are not available in Slack yet — they are coming soon. Meanwhile, `/playbook ask` away."
 
 
 def parse_draft(text: str) -> DraftRequest | None:
@@ -45,8 +45,8 @@ async def on_playbook(
 ) -> None:
     """``/playbook <subcommand> …``.
 
-    Help, quiz and unknown subcommands are answered in the ack; ask and draft are acknowledged with a
-    progress line that the result then replaces.
+    Help and unknown subcommands are answered in the ack; ask, draft and quiz are acknowledged with a
+    progress line that the result then replaces (quiz help and unknown topics in the ack).
     """
     sub, _, rest = (command.get("text") or "").strip().partition(" ")
     sub, rest = sub.lower(), rest.strip()
@@ -54,15 +54,15 @@ async def on_playbook(
     if sub in ("", "help"):
         await ack(text=blocks.HELP, blocks=blocks.notice(blocks.HELP))
         return
-    if sub == "quiz":
-        await ack(text=QUIZ_LATER)
-        return
-    if sub not in ("ask", "draft"):
+    if sub not in ("ask", "draft", "quiz"):
         text = f"I don't know `{blocks.esc(sub[:40])}`.\n\n{blocks.HELP}"
         await ack(text=text, blocks=blocks.notice(text))
         return
     if not channel_allowed(deps.settings, channel):
         await ack(text=":no_entry: The assistant is not enabled in this channel. Try a direct message.")
+        return
+    if sub == "quiz":
+        await on_quiz_command(deps, ack, rest, user=user, channel=channel, client=client, respond=respond)
         return
     request = parse_draft(rest) if sub == "draft" else None
     if (sub == "ask" and not rest) or (sub == "draft" and request is None):

@@ -21,7 +21,8 @@ def test_help_quiz_and_unknown_subcommands_answer_in_the_ack(slack: Any) -> None
         quiz = ack_text(driver.command("quiz start", user=user, channel=channel))
         unknown = ack_text(driver.command("dance <!channel>", user=user, channel=channel))
     assert "/playbook ask" in help_text and "/playbook draft" in help_text and empty == help_text
-    assert "not available" in quiz
+    assert "/playbook quiz" in help_text
+    assert "no quiz on `start`" in quiz and "sla" in quiz
     assert "/playbook ask" in unknown and "dance" in unknown
 
 
