@@ -7,12 +7,12 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint ingest clean fuzz
+.PHONY: install run test lint ingest clean fuzz bench bench-quick
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -33,6 +33,14 @@ test: install
 FUZZ_EXAMPLES ?= 300
 fuzz: install
 	PLAYBOOK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/integrations/http/test_fuzz.py
+
+## bench: ingest/ask speed against same-run floors, 1k/10k/100k chunks, HTTP load, embedding backends (< 20 min on 2 cores)
+## writes bench/results/latest.json and latest.md; ARGS=--quick (or `make bench-quick`) for the < 3 min version
+bench: install
+	$(PY) -m bench.run $(ARGS)
+
+bench-quick: install
+	$(PY) -m bench.run --quick $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
