@@ -26,7 +26,7 @@ from ingest.discovery import SourceFile, discover
 from ingest.loaders import UnreadableFile, load_document
 
 Progress = Callable[[str, int, int], None]
-EMBED_STEP = 256
+EMBED_STEP = 512
 
 
 @dataclass
@@ -215,6 +215,9 @@ class IngestPipeline:
             dst.upsert(batch["ids"], batch["vectors"], batch["texts"], batch["metas"])
 
     def _embed_into(self, dst: ChromaCollectionIndex, chunks: list[Chunk], report: Progress) -> None:
+        # Embed in length order across the whole set, as one encode() call would: each step then pads its
+        # batches to similar lengths (the profile showed step-local sorting costing ~10 % against bare encode).
+        chunks = sorted(chunks, key=lambda c: len(c.index_text))
         for start in range(0, len(chunks), EMBED_STEP):
             part = chunks[start : start + EMBED_STEP]
             vectors = self.embedder.embed_documents([c.index_text for c in part])
