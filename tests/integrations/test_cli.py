@@ -3,7 +3,6 @@ exit non-zero with one clear line on stderr (and ``{"error": {...}}`` on stdout 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -12,14 +11,13 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from integrations.cli import app
+from .cli_helpers import assert_clean_error, one_json, run
 
 INGEST_KEYS = {"documents", "chunks", "added", "updated", "removed", "unchanged", "skipped", "seconds"}
 ASK_KEYS = {"id", "answer", "abstained", "confidence", "citations", "latency_ms"}
 CITATION_KEYS = {"n", "doc_id", "title", "section", "source", "score"}
+
 
 @pytest.fixture(autouse=True)
 def _hash_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,30 +39,6 @@ def corpus(tmp_path: Path) -> Path:
         "# Refund Policy\n\n## Approval\n\nRefunds above 200 euros need approval from the team lead.\n"
     )
     return root
-
-
-def run(*args: str) -> Result:
-    """Invoke the CLI in-process."""
-    return CliRunner().invoke(app, list(args))
-
-
-def one_json(result: Result) -> dict:
-    """The single JSON object on stdout (fails if there is anything else)."""
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1, result.stdout
-    payload = json.loads(lines[0])
-    assert isinstance(payload, dict)
-    return payload
-
-
-def assert_clean_error(result: Result) -> str:
-    """Non-zero exit, exactly one stderr line, no traceback; returns that line."""
-    assert result.exit_code != 0, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def test_cli_runner_keeps_stderr_apart() -> None:
@@ -144,7 +118,10 @@ def test_ask_json_after_ingest_has_answer_shape(corpus: Path, monkeypatch: pytes
         assert isinstance(citation["score"], float)
     top = answer["citations"][0]
     assert (top["doc_id"], top["title"], top["section"], top["source"]) == (
-        "corpus/crisis", "Crisis Communication", "Status updates", "corpus/crisis.md",
+        "corpus/crisis",
+        "Crisis Communication",
+        "Status updates",
+        "corpus/crisis.md",
     )
 
 

@@ -4,14 +4,11 @@ exactly one JSON object on stdout; errors exit non-zero with one clear line on s
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from integrations.cli import app
+from .cli_helpers import assert_clean_error, one_json, run
 
 SEC = "Subdirector de Experiencia del Cliente (SEC)"
 CLIENT_KEYS = {
@@ -44,30 +41,6 @@ CITATION_KEYS = {"n", "doc_id", "title", "section", "source", "score"}
 def _hash_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every CLI call uses the deterministic hash embedder, never the real model."""
     monkeypatch.setenv("PLAYBOOK_EMBEDDING_MODEL", "hash")
-
-
-def run(*args: str) -> Result:
-    """Invoke the CLI in-process."""
-    return CliRunner().invoke(app, list(args))
-
-
-def one_json(result: Result) -> dict:
-    """The single JSON object on stdout (fails if there is anything else)."""
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1, result.stdout
-    payload = json.loads(lines[0])
-    assert isinstance(payload, dict)
-    return payload
-
-
-def assert_clean_error(result: Result) -> str:
-    """Non-zero exit, exactly one stderr line, no traceback; returns that line."""
-    assert result.exit_code != 0, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 # --- client -----------------------------------------------------------------------------------------
