@@ -6,13 +6,14 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
+export RAGAS_DO_NOT_TRACK := true
 
 .PHONY: install run test lint ingest clean fuzz bench bench-quick
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,bench,eval]"
 	@touch $(STAMP)
 
 install: $(STAMP)
