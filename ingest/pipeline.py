@@ -41,7 +41,7 @@ class _Plan:
         return bool(self.added or self.changed or self.removed)
 
 
-def _doc_id(source: str, meta: dict[str, Any]) -> str:
+def document_id(source: str, meta: dict[str, Any]) -> str:
     """Front matter ``doc_id`` if given, else the source path without its extension."""
     given = str(meta.get("doc_id") or "").strip()
     return given or re.sub(r"\.[^./]+$", "", source)
@@ -178,7 +178,7 @@ class IngestPipeline:
             try:
                 doc = load_document(f.path)
                 doc_chunks = self.chunker.chunk(
-                    doc, source=f.source, doc_id=_doc_id(f.source, doc.metadata), source_hash=f.sha256
+                    doc, source=f.source, doc_id=document_id(f.source, doc.metadata), source_hash=f.sha256
                 )
                 if not doc_chunks:
                     raise UnreadableFile("no text to index")
