@@ -16,7 +16,7 @@ from assistant.models import SECTION_SEPARATOR, Chunk
 from assistant.text import detect_language
 from ingest.loaders.base import LoadedDocument
 
-CHUNKER_VERSION = "3"  # bump when chunk text or index text changes: forces a rebuild
+CHUNKER_VERSION = "4"  # bump when chunk text or index text changes (4: ingest screening): forces a rebuild
 _LEVELS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4"), ("#####", "h5"), ("######", "h6")]
 _KEEP_META = ("owner", "version", "effective_date", "audience", "topic", "category")
 

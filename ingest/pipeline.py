@@ -24,6 +24,7 @@ from assistant.retrieval.ports import Embedder
 from ingest.chunking import Chunker
 from ingest.discovery import SourceFile, discover
 from ingest.loaders import UnreadableFile, load_document
+from ingest.screening import screen_document
 
 Progress = Callable[[str, int, int], None]
 EMBED_STEP = 512
@@ -176,7 +177,9 @@ class IngestPipeline:
         for n, f in enumerate(todo, start=1):
             report("load", n, len(todo))
             try:
-                doc = load_document(f.path)
+                doc, found = screen_document(load_document(f.path))
+                if found:
+                    summary.warnings.append(f"{f.source}: " + "; ".join(found))
                 doc_chunks = self.chunker.chunk(
                     doc, source=f.source, doc_id=document_id(f.source, doc.metadata), source_hash=f.sha256
                 )

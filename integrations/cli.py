@@ -56,6 +56,8 @@ def ingest(
     )
     for skipped in summary.skipped:
         err.print(f"skipped {skipped.path}: {skipped.reason}", markup=False, highlight=False)
+    for warning in summary.warnings:
+        err.print(f"warning: {warning}", markup=False, highlight=False)
 
 
 @contextmanager

@@ -14,9 +14,11 @@ class UnreadableFile(Exception):
 class LoadedDocument:
     """A file as text with Markdown headings (``#``) where the source had headings.
 
-    ``metadata`` holds front matter or document properties (title, owner, version...).
+    ``metadata`` holds front matter or document properties (title, owner, version...). ``findings`` says what
+    hidden content the loader already removed (ingest screening reports it with its own findings).
     """
 
     text: str
     format: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)

@@ -47,6 +47,6 @@ def repair_text(text: str) -> str:
     fixed = ftfy.fix_text(text, normalization="NFC")
     if fixed != text or "Ã" in fixed:
         fixed = _LOST_UPPER.sub("Á", _LOST_LOWER.sub("í", fixed))
-    fixed = fixed.replace("\r\n", "\n").replace("\r", "\n")
-    # Zero-width characters hide text from people but not from retrieval.
-    return re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", fixed)
+    # Zero-width and other invisible characters are left for ingest screening (ingest/screening.py), which
+    # removes them and reports them: they hide text from people but not from retrieval.
+    return fixed.replace("\r\n", "\n").replace("\r", "\n")

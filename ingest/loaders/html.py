@@ -9,6 +9,7 @@ from markdownify import markdownify
 
 from ingest.loaders.base import LoadedDocument, UnreadableFile
 from ingest.loaders.decoding import decode_bytes
+from ingest.screening import strip_hidden_html
 
 
 def load_html(path: Path) -> LoadedDocument:
@@ -17,6 +18,7 @@ def load_html(path: Path) -> LoadedDocument:
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(["script", "style", "noscript", "template", "iframe"]):
         tag.decompose()
+    findings = strip_hidden_html(soup)
     meta: dict[str, str] = {}
     if soup.title and soup.title.string:
         meta["title"] = soup.title.string.strip()
@@ -30,4 +32,4 @@ def load_html(path: Path) -> LoadedDocument:
     text = markdownify(str(body), heading_style="ATX", bullets="-").strip()
     if not text:
         raise UnreadableFile("no text in HTML page")
-    return LoadedDocument(text=text, format="html", metadata=meta)
+    return LoadedDocument(text=text, format="html", metadata=meta, findings=findings)
