@@ -16,6 +16,7 @@ from assistant.sla import SlaTable
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from pydantic import SecretStr
 
     from assistant.crm.db import Database
     from assistant.crm.feedback import FeedbackRepository, IngestJobRepository
@@ -65,14 +66,19 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
     """The configured chat model (``PLAYBOOK_LLM``, a LangChain ``init_chat_model`` string), or None."""
     if not settings.llm:
         return None
+    return init_model(settings.llm, base_url=settings.llm_base_url, api_key=settings.llm_api_key)
+
+
+def init_model(spec: str, *, base_url: str | None = None, api_key: SecretStr | None = None) -> BaseChatModel:
+    """A chat model from an ``init_chat_model`` string (``openai:gpt-4o-mini``), temperature 0."""
     from langchain.chat_models import init_chat_model
 
     kwargs: dict[str, Any] = {"temperature": 0}
-    if settings.llm_base_url:
-        kwargs["base_url"] = settings.llm_base_url
-    if settings.llm_api_key is not None:
-        kwargs["api_key"] = settings.llm_api_key.get_secret_value()
-    return init_chat_model(settings.llm, **kwargs)
+    if base_url:
+        kwargs["base_url"] = base_url
+    if api_key is not None:
+        kwargs["api_key"] = api_key.get_secret_value()
+    return init_chat_model(spec, **kwargs)
 
 
 @dataclass
@@ -132,7 +138,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         settings=settings,
         embedder=embedder,
         store=store,
-        retriever=HybridRetriever(store, embedder),
+        retriever=HybridRetriever(store, embedder, mode=settings.retrieval_mode),
         policy=PolicyData.load(settings.policy_data_dir),
         sla=SlaTable.load(settings.policy_data_dir / "sla.csv"),
         chat_model=make_chat_model(settings),

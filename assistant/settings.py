@@ -6,9 +6,10 @@ explicitly (tests do).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1200, ge=200, le=8000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(150, ge=0, le=2000)
     top_k: int = Field(5, ge=1, le=50)
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="Rankings fused for retrieval: dense + BM25 (default), or one alone."
+    )
     max_question_chars: int = Field(2000, ge=10, le=100_000)
     abstain_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Below this confidence: abstain.")
     database_url: SecretStr | None = Field(None, description="SQLAlchemy URL; unset: SQLite in data_dir.")
@@ -56,6 +60,11 @@ class Settings(BaseSettings):
     )
     llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama...).")
     llm_api_key: SecretStr | None = Field(None, description="API key of the chat model's server.")
+    eval_judge: str | None = Field(
+        None, description="Judge chat model of `playbook eval` (init_chat_model string); unset: no LLM metrics."
+    )
+    eval_judge_base_url: str | None = Field(None, description="Base URL of the judge's OpenAI-compatible server.")
+    eval_judge_api_key: SecretStr | None = Field(None, description="API key of the judge's server.")
     api_keys: SecretStr | None = Field(
         None, description="API keys and roles: 'key:role,key:role' (agent, trainer, qa, admin)."
     )
@@ -140,13 +149,22 @@ def _mask(secret: str) -> str:
     return "********" if secret else ""
 
 
+_SECRET_PARAM = re.compile(r"(?i)((?:^|&)(?:password|passwd|pwd|pass|secret|token|api_key|apikey)=)[^&]*")
+
+
 def _mask_url_password(url: str) -> str:
-    """Replace a URL's password (if any) by asterisks."""
+    """Replace a URL's password (in the user info or a ``password=`` query parameter) by asterisks.
+
+    Works on the raw netloc: ``urlsplit(url).port`` raises on a malformed port, and the password must be masked
+    (not shown in a traceback) even then.
+    """
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:********@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    userinfo, at, host = parts.netloc.rpartition("@")
+    masked = parts._replace(query=_SECRET_PARAM.sub(r"\1********", parts.query))
+    if at and ":" in userinfo:
+        masked = masked._replace(netloc=f"{userinfo.split(':', 1)[0]}:********@{host}")
+    # Rebuild only when something was masked: urlunsplit drops the empty authority of sqlite:////abs/path.
+    return url if masked == parts else urlunsplit(masked)
 
 
 @lru_cache(maxsize=1)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from assistant.errors import PlaybookError
-from integrations import cli_crm, cli_quiz
-from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, user_errors
+from integrations import cli_crm, cli_eval, cli_quiz
+from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, progress_bar, user_errors
 
 app = typer.Typer(
     add_completion=False,
@@ -44,7 +42,7 @@ def ingest(
             Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
             lock_path=settings.data_dir / "ingest.lock",
         )
-        with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
+        with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             summary = pipeline.run(paths or [settings.knowledge_dir], rebuild=rebuild, progress=progress)
     if as_json:
         print_json(summary.model_dump(mode="json"))
@@ -58,25 +56,6 @@ def ingest(
         err.print(f"skipped {skipped.path}: {skipped.reason}", markup=False, highlight=False)
     for warning in summary.warnings:
         err.print(f"warning: {warning}", markup=False, highlight=False)
-
-
-@contextmanager
-def _progress(*, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A Rich progress bar on a terminal; a no-op otherwise."""
-    if not enabled:
-        yield lambda *_: None
-        return
-    from rich.progress import Progress
-
-    with Progress(console=err, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield update
 
 
 @app.command()
@@ -203,6 +182,7 @@ def _is_ip(text: str) -> bool:
 
 cli_crm.register(app)
 cli_quiz.register(app)
+cli_eval.register(app)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
@@ -63,3 +63,22 @@ def user_errors(as_json: bool) -> Iterator[None]:
 def print_json(payload: dict[str, Any]) -> None:
     """Exactly one JSON object on stdout."""
     typer.echo(json.dumps(payload, ensure_ascii=False))
+
+
+@contextmanager
+def progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar on a terminal; a no-op otherwise."""
+    if not enabled:
+        yield lambda *_: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

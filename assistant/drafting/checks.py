@@ -44,6 +44,16 @@ class Violation:
     detail: str
 
 
+def promises_refund(text: str) -> bool:
+    """True when the text promises a refund ("we will refund", "full refund", "le reembolsaremos"...)."""
+    return _REFUND_PROMISE.search(text) is not None
+
+
+def time_promises(text: str) -> list[str]:
+    """Every time promise in the text ("today", "within 2 hours", "hoy mismo"...)."""
+    return [m.group(0) for m in _TIME_PROMISE.finditer(text)]
+
+
 def _amounts(text: str) -> list[float]:
     out = []
     for match in _MONEY.finditer(text):
@@ -68,7 +78,7 @@ def check_text(
     for amount in _amounts(text):
         if amount > limit + 0.005:
             found.append(Violation("amount_above_policy", f"{amount:g} is above the allowed {limit:g}"))
-    if decision.recommended_action != "full_refund" and _REFUND_PROMISE.search(text):
+    if decision.recommended_action != "full_refund" and promises_refund(text):
         found.append(Violation("refund_before_credit", "the policy says credit or rescue first; a refund is promised"))
     if decision.requires_approval and not any(h in text.lower() for h in _HEDGE):
         found.append(
@@ -79,8 +89,8 @@ def check_text(
     rest = text.replace(sla_promise, "")
     for allowed in allowed_times:
         rest = rest.replace(allowed, "")
-    for match in _TIME_PROMISE.finditer(rest):
-        found.append(Violation("sla_promise_mismatch", f"promises {match.group(0)!r}, not the SLA due time"))
+    for promise in time_promises(rest):
+        found.append(Violation("sla_promise_mismatch", f"promises {promise!r}, not the SLA due time"))
     if fold_accents(client_name.lower()) not in fold_accents(text.lower()):
         found.append(Violation("missing_greeting", "the client is not greeted by name"))
     return found

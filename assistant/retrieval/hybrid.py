@@ -112,9 +112,10 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) ->
 class HybridRetriever:
     """Dense + BM25 retrieval over the serving generation of a :class:`ChromaStore`."""
 
-    def __init__(self, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(self, store: ChromaStore, embedder: Embedder, *, mode: str = "hybrid") -> None:
         self.store = store
         self.embedder = embedder
+        self.mode = mode  # "hybrid", or "dense" / "bm25" alone (for comparisons in `playbook eval --compare`)
         self._lock = threading.Lock()
         self._snapshot: tuple[ChromaCollectionIndex, Corpus] | None = None
 
@@ -155,7 +156,8 @@ class HybridRetriever:
         allowed = _allowed(corpus, where)
         sparse = [(corpus.chunks[p].id, s) for p, s in corpus.bm25.search(query, lang, n * 2)]
         sparse = [(cid, s) for cid, s in sparse if allowed is None or cid in allowed][:n]
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in sparse]])
+        rankings = {"dense": [dense], "bm25": [sparse]}.get(self.mode, [dense, sparse])
+        fused = reciprocal_rank_fusion([[i for i, _ in ranking] for ranking in rankings])
         sims = dict(dense)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         sparse_rank = {cid: r for r, (cid, _) in enumerate(sparse, start=1)}
