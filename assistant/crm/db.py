@@ -5,12 +5,13 @@ Nothing connects at import; :class:`Database` is built by the composition root a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.crm.models import Base
@@ -19,6 +20,7 @@ from assistant.settings import Settings
 
 SQLITE_FILENAME = "playbook.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SCHEMA_ATTEMPTS = 5
 # URLs without a driver get the one we ship: psycopg 3 (SQLAlchemy would otherwise pick psycopg2).
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
@@ -87,12 +89,25 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 def create_schema(engine: Engine) -> None:
     """Create the CRM tables that do not exist yet (existing tables are left alone).
 
+    Several workers starting at once on a fresh shared database race to create the same tables; the loser's
+    ``CREATE TABLE`` fails, so it looks again (``create_all`` skips what now exists).
+
     Args:
         engine: Engine of the target database.
+
+    Raises:
+        DBAPIError: The tables still cannot be created after a few attempts.
     """
     import assistant.quiz.store  # noqa: F401 - registers the quiz tables on Base
 
-    Base.metadata.create_all(engine)
+    for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == SCHEMA_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
 
 
 class Database:
