@@ -1,0 +1,49 @@
+"""Fixtures of the red-team tests: two knowledge bases over the bundled playbook, with the hash embedder.
+
+``clean_kb`` is the bundled playbook alone; ``planted_kb`` is the same playbook plus ``corpus/planted/`` (documents
+with instructions aimed at an AI, hidden text and encoded payloads). Both are ingested once per session into
+throwaway data dirs and are read-only for the tests: a test that ingests builds its own corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from assistant.factory import Services, build_services
+from assistant.models import IngestSummary
+from assistant.settings import BUNDLED_KNOWLEDGE_DIR
+from tests.conftest import make_pipeline
+from tests.integrations.http.helpers import clean_hash_settings
+
+CORPUS = Path(__file__).parent / "corpus"
+PLANTED = CORPUS / "planted"
+NOW = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)  # a Tuesday afternoon: every SLA clock is running
+
+
+def _kb(data_dir: Path, paths: list[Path]) -> tuple[Services, IngestSummary]:
+    services = build_services(clean_hash_settings(data_dir))
+    summary = make_pipeline(services).run(paths)
+    services.warm_up()
+    return services, summary
+
+
+@pytest.fixture(scope="session")
+def clean_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The bundled playbook (hash embedder); its ingest summary is in ``extras["ingest_summary"]``."""
+    services, summary = _kb(tmp_path_factory.mktemp("clean-kb"), [BUNDLED_KNOWLEDGE_DIR])
+    services.extras["ingest_summary"] = summary
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="session")
+def planted_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The bundled playbook plus the planted documents; its ingest summary is in ``extras["ingest_summary"]``."""
+    services, summary = _kb(tmp_path_factory.mktemp("planted-kb"), [BUNDLED_KNOWLEDGE_DIR, PLANTED])
+    services.extras["ingest_summary"] = summary
+    yield services
+    services.close()
