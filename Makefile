@@ -30,10 +30,13 @@ ingest: install
 test: install
 	$(PY) -m pytest -q
 
-## fuzz: the HTTP API fuzz test (schemathesis) with many more examples per operation than the CI run
+## fuzz: the HTTP API fuzz test (schemathesis) and the ingest-loader fuzz test (hypothesis: random and truncated
+## files) with many more examples than the CI run, random rather than derandomized (not part of `make test`)
 FUZZ_EXAMPLES ?= 300
+LOADER_FUZZ_EXAMPLES ?= 3000
 fuzz: install
 	PLAYBOOK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/integrations/http/test_fuzz.py
+	PLAYBOOK_FUZZ_EXAMPLES=$(LOADER_FUZZ_EXAMPLES) $(PY) -m pytest -q tests/ingest/test_loader_fuzz.py
 
 ## bench: ingest/ask speed against same-run floors, 1k/10k/100k chunks, HTTP load, embedding backends (< 20 min on 2 cores)
 ## writes bench/results/latest.json and latest.md; ARGS=--quick (or `make bench-quick`) for the < 3 min version
