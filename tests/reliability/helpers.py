@@ -49,6 +49,18 @@ class Backend:
         return env
 
 
+def stray_collections(services: Services) -> list[str]:
+    """Collections of this prefix that belong to neither the active nor the kept previous generation (orphans).
+
+    Listed from the Chroma client itself, so a generation stored as several collections is checked whole.
+    """
+    store = services.store
+    keep = [v for k, v in store.pointer().items() if k in ("active", "previous") and v]
+    names = [c if isinstance(c, str) else c.name for c in store.client.list_collections()]
+    mine = [n for n in names if n.startswith(f"{store.prefix}_") and n != store.pointer_name]
+    return sorted(n for n in mine if not any(n == g or n.startswith(f"{g}__") for g in keep))
+
+
 def write_return_corpus(root: Path, days: int, *, extra_docs: int = 0, sections: int = 8) -> Path:
     """One returns policy per region, each stating the window as ``days`` (old and new versions differ only there).
 

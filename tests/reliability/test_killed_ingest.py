@@ -15,7 +15,17 @@ from assistant.ask import ask
 from tests.conftest import make_pipeline
 from tests.integrations.cli_helpers import one_json, run
 
-from .helpers import RETURN_QUESTION, Backend, batches, days_in, kill, slow_cli, wait_until, write_return_corpus
+from .helpers import (
+    RETURN_QUESTION,
+    Backend,
+    batches,
+    days_in,
+    kill,
+    slow_cli,
+    stray_collections,
+    wait_until,
+    write_return_corpus,
+)
 
 
 def test_killed_ingest_keeps_previous_index_and_next_ingest_cleans_up(
@@ -49,6 +59,7 @@ def test_killed_ingest_keeps_previous_index_and_next_ingest_cleans_up(
         after = ask(fresh, RETURN_QUESTION)
         assert (after.answer, after.citations) == (before.answer, before.citations)
         assert orphan in fresh.store.generations()
+        assert any(name.startswith(orphan) for name in stray_collections(fresh))
 
     # The next ingest, through the CLI, completes and removes the orphan.
     for key, value in backend.env(data_dir).items():
@@ -62,4 +73,5 @@ def test_killed_ingest_keeps_previous_index_and_next_ingest_cleans_up(
         pointer = fresh.store.pointer()
         assert (pointer["active"], pointer["previous"]) == (summary["collection"], first.collection)
         assert fresh.store.generations() == sorted([summary["collection"], first.collection])
+        assert stray_collections(fresh) == []
         assert days_in(ask(fresh, RETURN_QUESTION).answer) == {45}
