@@ -3,13 +3,18 @@ test against the embedded store and against that server, each test in its own co
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 
 from .chroma_server import ChromaServer, chroma_executable
-from .helpers import Backend
+from .helpers import Backend, pg_schema
+
+PG_URL = os.environ.get("PLAYBOOK_TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +34,27 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     """Embedded Chroma in the data dir, or the shared Chroma server; a fresh collection prefix per test."""
     url = request.getfixturevalue("chroma_server").url if request.param == "server" else None
     return Backend(name=request.param, chroma_url=url, prefix=f"t{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=[
+            pytest.mark.integration,
+            pytest.mark.skipif(not PG_URL, reason="PLAYBOOK_TEST_DATABASE_URL is not set (PostgreSQL tests)"),
+        ]),
+    ]
+)
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Make URLs of new, empty shared databases: SQLite files, or PostgreSQL schemas dropped afterwards."""
+    with ExitStack() as stack:
+
+        def make() -> str:
+            if request.param == "sqlite":
+                folder = tmp_path / f"shared-{uuid.uuid4().hex[:8]}"
+                folder.mkdir()
+                return f"sqlite:///{folder / 'crm.db'}"
+            assert PG_URL
+            return stack.enter_context(pg_schema(PG_URL))
+
+        yield make

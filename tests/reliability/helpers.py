@@ -7,9 +7,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
 
 from assistant.factory import Services, build_services
 from assistant.retrieval.embedder import HashEmbedder
@@ -133,3 +137,20 @@ def kill(proc: subprocess.Popen[str]) -> tuple[str, str]:
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
     return proc.communicate(timeout=30)
+
+
+@contextmanager
+def pg_schema(base_url: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
+    schema = f"reliability_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(base_url).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,12 @@ def days_answered(worker: TestClient) -> set[int]:
 
 
 @pytest.mark.integration
-def test_two_workers_share_one_chroma_server_and_one_database(chroma_server: ChromaServer, tmp_path: Path) -> None:
+def test_two_workers_share_one_chroma_server_and_one_database(
+    chroma_server: ChromaServer, fresh_database: Callable[[], str], tmp_path: Path
+) -> None:
     """A failure means workers cannot share a Chroma server and database, or a worker keeps serving a stale index."""
     backend = Backend(name="server", chroma_url=chroma_server.url, prefix=f"t{uuid.uuid4().hex[:12]}")
-    database_url = f"sqlite:///{tmp_path / 'shared' / 'crm.db'}"
-    (tmp_path / "shared").mkdir()
+    database_url = fresh_database()
     corpus = write_return_corpus(tmp_path / "corpus", 30)
     settings_a = backend.settings(tmp_path / "worker-a", database_url=database_url)
     settings_b = backend.settings(tmp_path / "worker-b", database_url=database_url)
@@ -92,13 +94,13 @@ def start_workers_together(settings: Settings) -> tuple[list[int], list[str]]:
     return counts, errors
 
 
-def test_workers_starting_together_on_a_fresh_database_all_come_up(tmp_path: Path) -> None:
+def test_workers_starting_together_on_a_fresh_database_all_come_up(
+    fresh_database: Callable[[], str], tmp_path: Path
+) -> None:
     """A failure means workers started at the same moment on a new shared database crash with "table already
     exists" (they race to create the schema and seed it)."""
-    for attempt in range(3):
-        shared = tmp_path / f"shared-{attempt}"
-        shared.mkdir()
-        settings = Backend("embedded", None, "playbook").settings(shared, database_url=f"sqlite:///{shared}/crm.db")
+    for _ in range(3):
+        settings = Backend("embedded", None, "playbook").settings(tmp_path / "data", database_url=fresh_database())
         counts, errors = start_workers_together(settings)
         assert errors == []
         assert len(counts) == WORKERS and len(set(counts)) == 1 and counts[0] > 0  # seeded once, seen by all
