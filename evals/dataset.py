@@ -190,7 +190,8 @@ def _parse_item(path: Path, entry: Any, model: type[Question] | type[DraftCase],
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "item"
-        raise DatasetError(f"{path}:{line}: {label}: {field}: {first['msg']}") from exc
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise DatasetError(f"{path}:{line}: {label}: {field}: {message}") from exc
     if item.id in seen:
         raise DatasetError(f"{path}:{line}: {label}: duplicate id (first used on line {seen[item.id]})")
     seen[item.id] = line

@@ -84,6 +84,10 @@ class EvalResults(BaseModel):
     questions: list[QuestionResult] = Field(default_factory=list)
     drafts: list[DraftResult] = Field(default_factory=list)
 
+    def summary(self) -> EvalResults:
+        """The run without its items: what a committed baseline holds."""
+        return self.model_copy(update={"questions": [], "drafts": []})
+
     def write(self, path: Path) -> None:
         """Write as indented JSON."""
         path.parent.mkdir(parents=True, exist_ok=True)

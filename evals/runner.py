@@ -112,7 +112,11 @@ def _run_draft(target: Target, case: Any, services: Services, now: datetime, dat
         promise: str | None = expected_promise(services, draft, received=received, now=clock)
     except PlaybookError:
         promise = None  # no SLA row for this tier/channel/priority: the SLA check is not applicable
-    return score_draft(case, draft, promise=promise, dataset=dataset, latency_ms=latency)
+    allowed: tuple[str, ...] = ()
+    if draft.reason == "cancellation":
+        hours = services.policy.cancellation_processing_hours
+        allowed = (f"{hours} hours", f"{hours} horas")
+    return score_draft(case, draft, promise=promise, dataset=dataset, latency_ms=latency, allowed_times=allowed)
 
 
 def aggregate(questions: Sequence[QuestionResult], drafts: Sequence[DraftResult]) -> dict[str, float | None]:

@@ -132,9 +132,13 @@ def expected_promise(services: Services, draft: Draft, *, received: datetime, no
 
 def score_draft(
     case: DraftCase, draft: Draft | None, *, promise: str | None, dataset: str, latency_ms: float,
-    error: str | None = None,
+    error: str | None = None, allowed_times: tuple[str, ...] = (),
 ) -> DraftResult:
-    """Label one draft: action, approval, escalation, typification, SLA promise, forbidden promises."""
+    """Label one draft: action, approval, escalation, typification, SLA promise, forbidden promises.
+
+    ``allowed_times`` are time phrases the policy itself mandates (a cancellation is processed "within 24
+    hours" when the client declines the offer); any other time promise besides the SLA due time is wrong.
+    """
     expect = case.expect
     result = DraftResult(
         id=case.id, dataset=dataset, kind=case.kind, client=case.client, tags=case.tags, message=case.message,
@@ -154,7 +158,10 @@ def score_draft(
     forbidden = [p for p in expect.must_not_contain if m.normalise(p) in lowered]
     if draft.recommended_action != "full_refund" and promises_refund(text):
         forbidden.append("a refund promise before credit")
-    other_times = time_promises(text.replace(promise, "")) if promise else []
+    other_times = [
+        t for t in (time_promises(text.replace(promise, "")) if promise else [])
+        if not any(a in t for a in allowed_times)
+    ]
     result.forbidden_found = forbidden
     result.checks = {
         "action": draft.recommended_action == expect.action,

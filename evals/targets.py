@@ -115,12 +115,13 @@ class HttpTarget:
 
     def __init__(
         self, url: str, *, api_key: str | None, reference: dict[str, Chunk], timeout: float = 60.0,
-        transport: httpx.BaseTransport | None = None,
+        client: httpx.Client | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.name = url
         self.reference = reference
-        self._client = httpx.Client(base_url=url, headers=headers, timeout=timeout, transport=transport)
+        self._client = client or httpx.Client(base_url=url, timeout=timeout)
+        self._client.headers.update(headers)
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

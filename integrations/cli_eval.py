@@ -42,6 +42,9 @@ def eval_command(
         typer.Option("--compare", help="Two configurations: results.json files or 'name:key=value,...'."),
     ] = None,
     ragas: Annotated[bool, typer.Option("--ragas/--no-ragas", help="ragas metrics (non-LLM, plus judge).")] = True,
+    save_baseline: Annotated[
+        Path | None, typer.Option("--save-baseline", help="Also write this run's aggregate as a baseline file.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Measure answers, retrieval and drafts on golden datasets; exit 1 when the gate finds a regression."""
@@ -57,7 +60,7 @@ def eval_command(
             payload = _compare(settings, loaded, compare, target_dir, ragas=ragas, as_json=as_json)
         else:
             payload = _single(settings, loaded, target_dir, url=url, baseline=baseline, gate_file=gate_file,
-                              ragas=ragas, as_json=as_json)
+                              ragas=ragas, as_json=as_json, save_baseline=save_baseline)
         if as_json:
             print_json(payload)
         if payload.get("gate") and not payload["gate"]["passed"]:
@@ -100,7 +103,7 @@ def _run(settings: Settings, loaded: list[Any], *, url: str | None, ragas: bool,
 
 def _single(
     settings: Settings, loaded: list[Any], target_dir: Path, *, url: str | None, baseline: Path | None,
-    gate_file: Path | None, ragas: bool, as_json: bool,
+    gate_file: Path | None, ragas: bool, as_json: bool, save_baseline: Path | None = None,
 ) -> dict[str, Any]:
     from evals.gate import GATE_FILE, check, load_gate
     from evals.report import write_report
@@ -111,6 +114,8 @@ def _single(
     results = _run(settings, loaded, url=url, ragas=ragas, as_json=as_json)
     rows = check(results, base, gate_config) if base and gate_config else None
     results.write(target_dir / "results.json")
+    if save_baseline:
+        results.summary().write(save_baseline)
     report = write_report(results, target_dir / "report.html", gate=rows)
     payload: dict[str, Any] = {"out": str(target_dir), "report": str(report), "aggregate": results.aggregate,
                                "latency": results.latency}

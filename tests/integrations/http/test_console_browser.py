@@ -6,7 +6,6 @@ the driver and browser paths are given, so Selenium Manager never runs. Skipped 
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -19,35 +18,18 @@ import pytest
 from assistant.factory import Services
 from integrations.http import create_app
 from integrations.http.auth import KeyRing
+from tests.browser import WAIT, chromium, needs_chromium
 
-
-def _find(name: str) -> str | None:
-    path = Path("/usr/bin") / name
-    return str(path) if path.is_file() and os.access(path, os.X_OK) else shutil.which(name)
-
-
-CHROMIUM = _find("chromium")
-CHROMEDRIVER = _find("chromedriver")
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="browser test needs Chromium and its driver: apt-get install chromium chromium-driver",
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="browser test needs selenium (pip install selenium)")
 
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 KEY = "test-admin-key-0123456789"
-WAIT = 20
 
 
 @pytest.fixture
@@ -81,29 +63,8 @@ def base_url(kb_services: Services) -> Iterator[str]:
 @pytest.fixture
 def driver(tmp_path: Path) -> Iterator[WebDriver]:
     """Headless Chromium with a throwaway profile; no Selenium Manager, no network but loopback."""
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-        "--window-size=1440,900",
-        "--lang=en-US",
-    ):
-        options.add_argument(flag)
-    service = Service(executable_path=str(CHROMEDRIVER), log_output=str(tmp_path / "chromedriver.log"))
-    browser = webdriver.Chrome(service=service, options=options)
-    browser.set_page_load_timeout(WAIT)
-    try:
+    with chromium(tmp_path) as browser:
         yield browser
-    finally:
-        browser.quit()
 
 
 def _type(browser: WebDriver, element_id: str, text: str) -> None:
