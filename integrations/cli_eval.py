@@ -11,17 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.errors import PlaybookError
 from assistant.settings import Settings
 from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, progress_bar, user_errors
 
 DEFAULT_DATASETS = ["golden", "drafting"]
-
-
-class GateFailed(PlaybookError):
-    """The run regressed against the baseline beyond the gate's tolerance."""
-
-    code = "eval_regressed"
 
 
 def eval_command(
@@ -61,10 +54,11 @@ def eval_command(
         else:
             payload = _single(settings, loaded, target_dir, url=url, baseline=baseline, gate_file=gate_file,
                               ragas=ragas, as_json=as_json, save_baseline=save_baseline)
-        if as_json:
-            print_json(payload)
-        if payload.get("gate") and not payload["gate"]["passed"]:
-            raise GateFailed("regression: " + ", ".join(payload["gate"]["regressed"]))
+    if as_json:
+        print_json(payload)
+    if payload.get("gate") and not payload["gate"]["passed"]:
+        err.print("error: regression: " + ", ".join(payload["gate"]["regressed"]), markup=False, highlight=False)
+        raise typer.Exit(1)
 
 
 def _run(settings: Settings, loaded: list[Any], *, url: str | None, ragas: bool, as_json: bool) -> Any:
@@ -187,7 +181,7 @@ def _print_summary(results: Any, rows: Any) -> None:
         regressed = [r for r in rows if not r.passed]
         for r in regressed:
             now = "missing" if r.current is None else f"{r.current:.3f}"
-            err.print(f"regressed: {r.metric} {r.baseline:.3f} -> {now} (allowed {r.tolerance:.3f})", highlight=False)
+            out.print(f"regressed: {r.metric} {r.baseline:.3f} -> {now} (allowed {r.tolerance:.3f})", highlight=False)
         out.print("gate: " + ("passed" if not regressed else f"FAILED ({len(regressed)} metrics)"), highlight=False)
 
 
