@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export RAGAS_DO_NOT_TRACK := true
 
-.PHONY: install run test lint ingest clean fuzz bench bench-quick
+.PHONY: install run test lint ingest clean fuzz bench bench-quick eval
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ LOADER_FUZZ_EXAMPLES ?= 3000
 fuzz: install
 	PLAYBOOK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/integrations/http/test_fuzz.py
 	PLAYBOOK_FUZZ_EXAMPLES=$(LOADER_FUZZ_EXAMPLES) $(PY) -m pytest -q tests/ingest/test_loader_fuzz.py
+
+## eval: the golden and drafting sets against the bundled playbook, gated on evals/baseline.json (see evals/README.md)
+eval: install
+	$(VENV)/bin/playbook ingest
+	$(VENV)/bin/playbook eval --baseline evals/baseline.json $(ARGS)
 
 ## bench: ingest/ask speed against same-run floors, 1k/10k/100k chunks, HTTP load, embedding backends (< 20 min on 2 cores)
 ## writes bench/results/latest.json and latest.md; ARGS=--quick (or `make bench-quick`) for the < 3 min version
