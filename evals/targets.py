@@ -127,6 +127,19 @@ class HttpTarget:
         """Close the HTTP connection pool."""
         self._client.close()
 
+    def check(self) -> None:
+        """Fail fast, before any item runs, when the server is unreachable or not ready.
+
+        Raises:
+            TargetError: no answer from ``/readyz``, or not ready.
+        """
+        try:
+            response = self._client.get("/readyz")
+        except httpx.HTTPError as exc:
+            raise TargetError(f"{self.name}: cannot reach the server ({type(exc).__name__}: {exc})") from exc
+        if response.status_code != 200:
+            raise TargetError(f"{self.name}/readyz: HTTP {response.status_code}: the server is not ready")
+
     def ask(self, question: str, language: str | None) -> AskOutcome:
         """``POST /v1/ask``; the ranking is the citation order."""
         started = time.perf_counter()

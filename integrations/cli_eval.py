@@ -77,6 +77,7 @@ def _run(settings: Settings, loaded: list[Any], *, url: str | None, ragas: bool,
             api_key = os.environ.get("PLAYBOOK_EVAL_API_KEY")
             target: Any = HttpTarget(url, api_key=api_key, reference={c.id: c for c in chunks})
             stack.callback(target.close)
+            target.check()
         else:
             target = InProcessTarget(services)
             chunks = services.retriever.snapshot()[1].chunks

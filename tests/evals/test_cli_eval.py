@@ -135,6 +135,17 @@ def test_compare_rejects_unknown_settings(datasets: list[str], tmp_path: Path) -
     assert "unknown setting(s) top_kk" in line
 
 
+def test_unreachable_url_is_one_clear_line(datasets: list[str]) -> None:
+    """A failure means `--url` at a server that is down runs every item into an error instead of stopping."""
+    import socket
+
+    with socket.socket() as sock:  # a free port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    line = assert_clean_error(run("eval", *datasets, "--no-ragas", "--url", f"http://127.0.0.1:{port}"))
+    assert "cannot reach the server" in line
+
+
 def test_http_target_scores_a_running_service(hash_kb: Path) -> None:
     """A failure means `--url` mode cannot evaluate a served instance the same way as in-process."""
     settings = hash_settings(hash_kb)
@@ -144,6 +155,7 @@ def test_http_target_scores_a_running_service(hash_kb: Path) -> None:
             chunks = services.retriever.snapshot()[1].chunks
             target = HttpTarget("http://testserver", api_key="qa-key-0123456789abcdef",
                                 reference={c.id: c for c in chunks}, client=client)
+            target.check()
             datasets = [load_dataset("golden")]
             datasets[0].questions = datasets[0].questions[:6]
             results = run_eval(datasets, target, reference=ReferenceIndex(chunks), sla_services=services,
