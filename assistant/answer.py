@@ -4,11 +4,13 @@ Retrieve small, answer from the section: the top chunks point at sections; every
 and table row of those sections is scored against the question (IDF-weighted term overlap, plus the
 section's retrieval rank), the best are kept in document order, numbered steps stay together for
 "how do I" questions, and each piece is cited. Confidence combines the best dense similarity with
-how much of the question the retrieved text covers; below the threshold we abstain.
+how much of the question the retrieved text covers, scaled down when the question's topic is a word the
+playbook never uses; below the threshold we abstain.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -105,7 +107,11 @@ def _coverage(q_terms: list[str], text_terms: set[str], idf: dict[str, float]) -
 
 
 def confidence(question: str, language: str, results: list[ScoredChunk], corpus: Corpus) -> float:
-    """0-1: best dense similarity (rescaled) and IDF-weighted coverage of the question by the top chunks."""
+    """0-1: best dense similarity (rescaled) and IDF-weighted coverage of the question by the top chunks.
+
+    Scaled by ``(1 - novelty) ** 2`` (see :func:`novelty`): "refunds in cryptocurrency" matches the refund
+    policy on every generic word, but the playbook never says "cryptocurrency", so it cannot answer.
+    """
     if not results:
         return 0.0
     idf = corpus.idf
@@ -118,7 +124,33 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
     dense = min(max((best_dense - 0.15) / 0.5, 0.0), 1.0)
     # The bundled model is English: it finds any two Spanish texts similar, so Spanish leans on coverage.
     weight = 0.5 if language == "en" else 0.25
-    return round(weight * dense + (1 - weight) * coverage, 3)
+    evidence = weight * dense + (1 - weight) * coverage
+    return round(evidence * (1 - novelty(question, language, corpus)) ** 2, 3)
+
+
+# "How big / many / soon / often …", "qué tan grande", "cuán largo": the word after is the question's frame,
+# not its topic; a frame word the playbook happens not to use ("big") says nothing about coverage.
+_FRAME = re.compile(r"\b(?:how|qu[eé] tan|cu[aá]n)\s+(\w+)", re.IGNORECASE)
+
+
+def novelty(question: str, language: str, corpus: Corpus) -> float:
+    """0-1: the IDF-weighted share of the question's content words that no chunk of the playbook contains.
+
+    Such a word is the rarest term of all (the IDF of document frequency 0) and usually the question's
+    topic ("parental leave", "Platinum plan", "salary"): no retrieved text can be evidence for it, however
+    well the generic words match. Numbers are left out (an amount or a day count in a question need not
+    appear in the playbook), and so is the frame word of "how much", "how big"….
+    """
+    frame = {t for m in _FRAME.finditer(question) for t in terms(m.group(1), language)}
+    q_terms = [t for t in dict.fromkeys(terms(question, language)) if t not in frame]
+    unseen = math.log(1 + len(corpus.chunks))  # the IDF formula at document frequency 0
+    total = novel = 0.0
+    for t in q_terms:
+        weight = corpus.idf.get(t, unseen)
+        total += weight
+        if t not in corpus.idf and not t.isdigit():
+            novel += weight
+    return novel / total if total else 0.0
 
 
 def compose(question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float) -> Composition:

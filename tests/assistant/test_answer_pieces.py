@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import split_units
+from assistant.answer import novelty, split_units
 from assistant.ask import ask
 from assistant.factory import Services
-from assistant.retrieval.hybrid import join_overlapping, normalize_filters, reciprocal_rank_fusion
+from assistant.models import Chunk
+from assistant.retrieval.hybrid import Corpus, join_overlapping, normalize_filters, reciprocal_rank_fusion
 from assistant.text import detect_language, linearize_tables, terms
 
 
@@ -86,3 +87,19 @@ def test_filters_restrict_the_answer_to_matching_documents(kb_services: Services
     by_id = {c.id: c for c in corpus.chunks}
     assert answer.citations
     assert all(by_id[c.chunk_id].metadata.get("audience_leads") is True for c in answer.citations)
+
+
+def test_novelty_is_the_share_of_words_the_playbook_never_uses() -> None:
+    """A failure means a near-miss question ("refunds in cryptocurrency") would be answered from the nearest
+    refund text, or a question phrased with a frame word or a number the playbook lacks would abstain."""
+    texts = ["Refunds are paid to the original payment method.", "The refund window is 30 days for tier B."]
+    corpus = Corpus("t", [
+        Chunk(id=f"d#{n}", text=t, doc_id="d", title="Refund policy", section=f"s{n}", source="d.md", section_index=n)
+        for n, t in enumerate(texts)
+    ])
+    assert novelty("What is the refund window for tier B?", "en", corpus) == 0.0
+    assert novelty("How big is the refund window?", "en", corpus) == 0.0  # "big" frames the question
+    assert novelty("Is a refund of 45 days paid?", "en", corpus) == 0.0  # numbers need not be in the text
+    crypto = novelty("Are refunds paid in cryptocurrency?", "en", corpus)
+    assert 0.3 < crypto < 1.0
+    assert novelty("Are refunds paid in cryptocurrency or gold bullion?", "en", corpus) > crypto
