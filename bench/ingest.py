@@ -14,9 +14,8 @@ from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from bench.corpus import write_documents
 from bench.stats import spread
 from ingest.chunking import Chunker
-from ingest.discovery import discover
-from ingest.loaders import load_document
-from ingest.pipeline import IngestPipeline, _doc_id
+from ingest.pipeline import IngestPipeline
+from ingest.preview import chunk_folder
 
 
 def build_corpus(dest: Path, synthetic_docs: int, seed: int, *, bundled: bool = True) -> Path:
@@ -31,13 +30,7 @@ def build_corpus(dest: Path, synthetic_docs: int, seed: int, *, bundled: bool = 
 
 def chunk_texts(corpus: Path, chunker: Chunker) -> list[str]:
     """The texts the pipeline embeds (``index_text``), made by the same loaders and chunker."""
-    files, _ = discover([corpus])
-    texts: list[str] = []
-    for f in files:
-        doc = load_document(f.path)
-        chunks = chunker.chunk(doc, source=f.source, doc_id=_doc_id(f.source, doc.metadata), source_hash=f.sha256)
-        texts.extend(c.index_text for c in chunks)
-    return texts
+    return [c.index_text for c in chunk_folder([corpus], chunker)]
 
 
 def ingest_once(corpus: Path, data_dir: Path, settings_kw: dict[str, Any]) -> tuple[Settings, float, int]:

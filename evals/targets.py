@@ -182,19 +182,6 @@ def reference_corpus(knowledge_dir: Path, *, chunk_size: int, chunk_overlap: int
     Used for labels (which chunks are relevant) when the index itself is on another machine.
     """
     from ingest.chunking import Chunker
-    from ingest.discovery import discover
-    from ingest.loaders import UnreadableFile, load_document
-    from ingest.pipeline import document_id
+    from ingest.preview import chunk_folder
 
-    chunker = Chunker(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-    files, _ = discover([knowledge_dir])
-    chunks: list[Chunk] = []
-    for f in files:
-        try:
-            doc = load_document(f.path)
-        except UnreadableFile:
-            continue
-        chunks.extend(
-            chunker.chunk(doc, source=f.source, doc_id=document_id(f.source, doc.metadata), source_hash=f.sha256)
-        )
-    return chunks
+    return chunk_folder([knowledge_dir], Chunker(chunk_size=chunk_size, chunk_overlap=chunk_overlap))
