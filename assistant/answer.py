@@ -97,10 +97,10 @@ def split_units(section_text: str) -> list[Unit]:
     return units
 
 
-def _coverage(q_terms: list[str], text_terms: set[str], idf: dict[str, float]) -> float:
+def _coverage(q_terms: list[str], text_terms: set[str], corpus: Corpus) -> float:
     if not q_terms:
         return 0.0
-    unseen = max(idf.values(), default=1.0)  # a word the playbook never uses is the rarest of all
+    idf, unseen = corpus.idf, corpus.max_idf  # a word the playbook never uses is the rarest of all
     total = sum(idf.get(t, unseen) for t in set(q_terms))
     hit = sum(idf.get(t, unseen) for t in set(q_terms) if t in text_terms)
     return hit / total if total else 0.0
@@ -114,12 +114,11 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
     """
     if not results:
         return 0.0
-    idf = corpus.idf
     q_terms = terms(question, language)
     top_terms: set[str] = set()
     for r in results[:3]:
         top_terms.update(terms(r.chunk.index_text, r.chunk.language))
-    coverage = _coverage(q_terms, top_terms, idf)
+    coverage = _coverage(q_terms, top_terms, corpus)
     best_dense = max(r.dense_similarity for r in results)
     dense = min(max((best_dense - 0.15) / 0.5, 0.0), 1.0)
     # The bundled model is English: it finds any two Spanish texts similar, so Spanish leans on coverage.
@@ -155,7 +154,6 @@ def novelty(question: str, language: str, corpus: Corpus) -> float:
 
 def compose(question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float) -> Composition:
     """Build the cited answer from the sections of the top results."""
-    idf = corpus.idf
     q_terms = terms(question, language)
     procedural = bool(_PROCEDURAL.search(question))
     sections: list[ScoredChunk] = []
@@ -172,10 +170,10 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
             unit_terms = set(terms(u.text, r.chunk.language))
             if _other_tier_only(q_terms, unit_terms):
                 continue
-            own = _coverage(q_terms, unit_terms, idf)
+            own = _coverage(q_terms, unit_terms, corpus)
             if rank > 0 and own < 0.4:  # lower-ranked sections contribute only pieces that answer on their own
                 continue
-            overlap = _coverage(q_terms, unit_terms | heading_terms, idf)
+            overlap = _coverage(q_terms, unit_terms | heading_terms, corpus)
             scored.append((0.5 * own + 0.3 * overlap + 0.2 / (1 + rank), rank, u))
     if not scored:
         return Composition("", [], conf)
@@ -203,10 +201,10 @@ def _sibling_steps(top: ScoredChunk, corpus: Corpus) -> list[ScoredChunk]:
     if not _STEP_HEADING.match(parts[-1]):
         parent = top.chunk.section  # the best section may be the procedure itself, its steps below it
     steps = []
-    for (doc_id, _), chunks in sorted(corpus.sections.items(), key=lambda kv: kv[0][1]):
+    for chunks in corpus.doc_sections.get(top.chunk.doc_id, []):
         first = chunks[0]
         sibling = first.section.split(SECTION_SEPARATOR)
-        if doc_id == top.chunk.doc_id and SECTION_SEPARATOR.join(sibling[:-1]) == parent:
+        if SECTION_SEPARATOR.join(sibling[:-1]) == parent:
             if _STEP_HEADING.match(sibling[-1]):
                 steps.append(ScoredChunk(chunk=first, score=top.score))
     return steps

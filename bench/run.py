@@ -1,4 +1,8 @@
-"""Run every benchmark and write ``latest.json`` / ``latest.md``: ``python -m bench.run [--quick] [--out DIR]``."""
+"""Run the benchmarks and write ``latest.json`` / ``latest.md``: ``python -m bench.run [--quick] [--out DIR]``.
+
+``--only ask`` (repeatable; also ``ingest``, ``http``, ``embedding_backends``) runs some sections; a partial
+run writes to a temp folder unless ``--out`` is given, so it never replaces the full results.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("ingest", "ask", "http", "embedding_backends")
 
 PROFILES: dict[str, dict[str, Any]] = {
     "full": {
@@ -83,8 +88,8 @@ def _say(msg: str) -> None:
     sys.stderr.flush()
 
 
-def run_all(profile: str, out_dir: Path, work: Path) -> dict[str, Any]:
-    """Run the benchmarks of ``profile`` with scratch data in ``work``; write and return the results."""
+def run_all(profile: str, out_dir: Path, work: Path, only: set[str] | None = None) -> dict[str, Any]:
+    """Run the benchmarks of ``profile`` (all, or the sections in ``only``) in ``work``; write and return them."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -103,7 +108,13 @@ def run_all(profile: str, out_dir: Path, work: Path) -> dict[str, Any]:
         "timings_s": {},
     }
 
+    wanted = set(only or SECTIONS)
+    if only:
+        results["only"] = sorted(only)
+
     def step(name: str, fn: Callable[[], dict[str, Any]]) -> None:
+        if name not in wanted:
+            return
         _say(f"{name}...")
         t0 = time.perf_counter()
         try:
@@ -122,7 +133,7 @@ def run_all(profile: str, out_dir: Path, work: Path) -> dict[str, Any]:
     step("ask", lambda: ask.run(work / "ask", sizes=ac["sizes"], unique=ac["unique"], repeats=ac["repeats"],
                                 real_data_dir=data_dir if ic["bundled"] else None,
                                 max_questions=ac["max_questions"]))
-    for size, why in (ac.get("skipped") or {}).items():
+    for size, why in (ac.get("skipped") or {}).items() if "ask" in wanted else ():
         results["ask"].setdefault("sizes", {})[size] = {
             "skipped": why, "p50_ms": None, "p95_ms": None, "p99_ms": None, "floor_p95_ms": None, "ratio_p95": None,
         }
@@ -130,7 +141,7 @@ def run_all(profile: str, out_dir: Path, work: Path) -> dict[str, Any]:
     if data_dir is not None:
         step("http", lambda: http.run(work, data_dir, concurrencies=hc["concurrencies"], requests=hc["requests"],
                                       seconds=hc["seconds"], repeats=hc["repeats"]))
-    else:
+    elif "http" in wanted:
         results["errors"]["http"] = "skipped: no ingested data dir"
     bc = cfg["backends"]
 
@@ -154,13 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes and fewer repeats (under 3 minutes).")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="full (default), quick, or tiny (smoke test).")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="Where latest.json/.md go.")
+    parser.add_argument("--out", type=Path, help="Where latest.json/.md go (default: bench/results).")
     parser.add_argument("--work", type=Path, help="Scratch folder (default: a temp dir, removed afterwards).")
+    parser.add_argument("--only", action="append", choices=SECTIONS,
+                        help="Run only this section (repeatable); ask without ingest skips the real playbook.")
     args = parser.parse_args(argv)
     profile = args.profile or ("quick" if args.quick else "full")
+    only = set(args.only) if args.only else None
+    if only and args.out is None:
+        args.out = Path(tempfile.gettempdir()) / "playbook-bench-partial"
+    args.out = args.out or ROOT / "bench" / "results"
     work = args.work or Path(tempfile.mkdtemp(prefix="playbook-bench-"))
     try:
-        results = run_all(profile, args.out, work)
+        results = run_all(profile, args.out, work, only)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

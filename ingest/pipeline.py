@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from assistant.errors import IngestLocked
 from assistant.models import Chunk, IngestSummary, SkippedFile
-from assistant.retrieval.chroma_index import ChromaCollectionIndex, ChromaStore
+from assistant.retrieval.chroma_index import ChromaGenerationIndex, ChromaStore
 from assistant.retrieval.ports import Embedder
 from ingest.chunking import Chunker
 from ingest.discovery import SourceFile, discover
@@ -48,7 +48,7 @@ def document_id(source: str, meta: dict[str, Any]) -> str:
     return given or re.sub(r"\.[^./]+$", "", source)
 
 
-def _manifest(index: ChromaCollectionIndex | None) -> dict[str, str]:
+def _manifest(index: ChromaGenerationIndex | None) -> dict[str, str]:
     """Source -> content hash, read from the serving generation's chunk metadata."""
     if index is None:
         return {}
@@ -142,7 +142,7 @@ class IngestPipeline:
         return summary
 
     def _keep_serving(
-        self, summary: IngestSummary, active: ChromaCollectionIndex, plan: _Plan, documents: int, started: float
+        self, summary: IngestSummary, active: ChromaGenerationIndex, plan: _Plan, documents: int, started: float
     ) -> IngestSummary:
         """Nothing to change: keep the serving generation and report it."""
         self.store.drop_orphans()
@@ -199,7 +199,7 @@ class IngestPipeline:
         return chunks, kept
 
     def _copy(
-        self, src: ChromaCollectionIndex, dst: ChromaCollectionIndex, sources: set[str], report: Progress
+        self, src: ChromaGenerationIndex, dst: ChromaGenerationIndex, sources: set[str], report: Progress
     ) -> None:
         """Copy the records of unchanged files with their embeddings (no re-embedding)."""
         batch: dict[str, list[Any]] = {"ids": [], "vectors": [], "texts": [], "metas": []}
@@ -217,7 +217,7 @@ class IngestPipeline:
         if batch["ids"]:
             dst.upsert(batch["ids"], batch["vectors"], batch["texts"], batch["metas"])
 
-    def _embed_into(self, dst: ChromaCollectionIndex, chunks: list[Chunk], report: Progress) -> None:
+    def _embed_into(self, dst: ChromaGenerationIndex, chunks: list[Chunk], report: Progress) -> None:
         # Embed in length order across the whole set, as one encode() call would: each step then pads its
         # batches to similar lengths (the profile showed step-local sorting costing ~10 % against bare encode).
         chunks = sorted(chunks, key=lambda c: len(c.index_text))
@@ -227,9 +227,9 @@ class IngestPipeline:
             dst.upsert([c.id for c in part], vectors, [c.text for c in part], [c.metadata for c in part])
             report("embed", min(start + EMBED_STEP, len(chunks)), len(chunks))
 
-    def _discard(self, target: ChromaCollectionIndex) -> None:
+    def _discard(self, target: ChromaGenerationIndex) -> None:
         try:
-            self.store.client.delete_collection(target.name)
+            self.store.discard(target.name)
         except Exception:  # noqa: BLE001 - best effort; drop_orphans() retries on the next ingest
             pass
 

@@ -7,6 +7,7 @@ one complete generation.
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from collections import Counter, defaultdict
@@ -15,7 +16,7 @@ from typing import Any
 
 from assistant.models import Chunk, ScoredChunk
 from assistant.retrieval.bm25 import BM25Index
-from assistant.retrieval.chroma_index import ChromaCollectionIndex, ChromaStore
+from assistant.retrieval.chroma_index import ChromaGenerationIndex, ChromaStore
 from assistant.retrieval.ports import Embedder
 from assistant.text import terms
 
@@ -45,13 +46,18 @@ class Corpus:
         tokens = [terms(c.keyword_text, c.language) for c in self.chunks]
         self.bm25 = BM25Index(self.chunks, tokens)
         self.idf = _idf(tokens)
+        self.max_idf = max(self.idf.values(), default=1.0)
         sections: dict[tuple[str, int], list[Chunk]] = defaultdict(list)
         for chunk in self.chunks:
             sections[chunk.parent_key].append(chunk)
         self.sections = dict(sections)
+        by_doc: dict[str, list[list[Chunk]]] = defaultdict(list)
+        for (doc_id, _), parts in self.sections.items():  # chunks are sorted, so sections come in order
+            by_doc[doc_id].append(parts)
+        self.doc_sections = dict(by_doc)
 
     @classmethod
-    def load(cls, index: ChromaCollectionIndex) -> Corpus:
+    def load(cls, index: ChromaGenerationIndex) -> Corpus:
         """Read every record of a collection."""
         return cls(index.name, [chunk_from_record(r) for r in index.iter_records()])
 
@@ -117,9 +123,9 @@ class HybridRetriever:
         self.embedder = embedder
         self.mode = mode  # "hybrid", or "dense" / "bm25" alone (for comparisons in `playbook eval --compare`)
         self._lock = threading.Lock()
-        self._snapshot: tuple[ChromaCollectionIndex, Corpus] | None = None
+        self._snapshot: tuple[ChromaGenerationIndex, Corpus] | None = None
 
-    def snapshot(self) -> tuple[ChromaCollectionIndex, Corpus]:
+    def snapshot(self) -> tuple[ChromaGenerationIndex, Corpus]:
         """Return the serving (collection, corpus), reloading when the pointer has moved.
 
         Raises:
@@ -133,6 +139,7 @@ class HybridRetriever:
             if self._snapshot is None or self._snapshot[0].name != name:
                 index = self.store.open_active()
                 self._snapshot = (index, Corpus.load(index))
+                _freeze_long_lived()
             return self._snapshot
 
     def retrieve(
@@ -171,6 +178,16 @@ class HybridRetriever:
             for cid in ranked[:k] if cid in corpus.position
         ]
         return out, corpus
+
+
+def _freeze_long_lived() -> None:
+    """Exempt what is alive now, the new snapshot above all, from the cyclic garbage collector.
+
+    A snapshot is ~10 tracked objects per chunk that live until the next generation; left tracked, every
+    full collection walks them all (0.5-0.9 s pauses at 100k chunks, landing on whichever request runs).
+    Frozen objects are still freed by reference counting when the snapshot is replaced.
+    """
+    gc.freeze()
 
 
 def _allowed(corpus: Corpus, where: dict[str, Any] | None) -> set[str] | None:
