@@ -7,6 +7,7 @@ Rules enforced:
 - ``missing_approval_hedge``: an amount above the L1 limit is offered "subject to approval", never as done.
 - ``sla_promise_mismatch``: the reply promises the SLA due time, and no other (faster or slower) time.
 - ``missing_greeting``: the client is greeted by name.
+- ``offer_before_fix``: a reply to a complaint does not make the rescue offer before the problem is solved.
 - ``fields_disagree_with_policy``: action, amount, approval, escalation and typification equal the decision.
 """
 
@@ -91,8 +92,11 @@ def check_text(
         rest = rest.replace(allowed, "")
     for promise in time_promises(rest):
         found.append(Violation("sla_promise_mismatch", f"promises {promise!r}, not the SLA due time"))
-    if fold_accents(client_name.lower()) not in fold_accents(text.lower()):
+    folded = fold_accents(text.lower())
+    if fold_accents(client_name.lower()) not in folded:
         found.append(Violation("missing_greeting", "the client is not greeted by name"))
+    if decision.offer_after_fix and decision.offer and fold_accents(decision.offer.lower()) in folded:
+        found.append(Violation("offer_before_fix", "a complaint is solved before the rescue offer is made"))
     return found
 
 

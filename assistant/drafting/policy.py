@@ -2,8 +2,10 @@
 
 Refunds follow procedure R1 and the credit-before-refund ladder: billing errors and duplicate charges are
 refunded in full (window or not); any other request gets the ladder's first step, a goodwill credit. Limits
-and approvers come from ``refund_limits.yaml``. Rescue follows the rescue policy: the tier's service offer
-first, the commercial offer only when a rescue offer was already made to this client.
+and approvers come from ``refund_limits.yaml``. A refund asked for with a cancellation is first a cancellation
+request: typified RSC-02 (REF-04 secondary inside the window) and handed to the tier's cancellation owner.
+Rescue follows the rescue policy: the tier's service offer first, the commercial offer only when a rescue offer
+was already made to this client; a complaint is solved before any offer is made.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class Decision:
     offer: str | None = None
     offer_index: int | None = None
     ladder_step: int | None = None
+    secondary_codes: list[str] = field(default_factory=list)
+    offer_after_fix: bool = False  # a complaint: the offer waits until the problem is solved
     notes: list[str] = field(default_factory=list)
 
 
@@ -129,7 +133,30 @@ def decide_refund(
                 f"except by exception of the {policy.above_approver}."
             )
     decision.escalate_to = decision.approver
+    if reason == Reason.CANCELLATION:
+        inside = days_since_charge is None or days_since_charge <= limits.refund_window_days
+        _cancellation_first(decision, client, policy, refund_inside_window=inside)
     return decision
+
+
+def _cancellation_first(
+    decision: Decision, client: ClientFacts, policy: PolicyData, *, refund_inside_window: bool
+) -> None:
+    """A refund asked for with a cancellation: typified and owned as a cancellation request (RSC-02)."""
+    decision.typification = RESCUE_CODES[Reason.CANCELLATION]
+    note = f"A cancellation request is typified {decision.typification}"
+    if refund_inside_window:  # documentation-and-typification: REF-04 secondary for a refund inside the window
+        decision.secondary_codes.append(REFUND_CODES[Reason.CANCELLATION])
+        note += f", with {REFUND_CODES[Reason.CANCELLATION]} as a secondary code"
+    decision.notes.append(note + ".")
+    row = policy.escalation_for("cancellation_request", client.tier) or {}
+    owner = str(row.get("owner") or policy.rescue[client.tier].owner)
+    if decision.escalate_to is None:  # an approval, when one is needed, comes first
+        decision.escalate_to = owner
+    decision.notes.append(
+        f"The {owner} owns the cancellation: one rescue offer; if the client declines, process the cancellation "
+        f"within {policy.cancellation_processing_hours} hours, with any refund due."
+    )
 
 
 def decide_rescue(client: ClientFacts, reason: Reason, policy: PolicyData, *, prior_offers: int = 0) -> Decision:
@@ -168,5 +195,11 @@ def decide_rescue(client: ClientFacts, reason: Reason, policy: PolicyData, *, pr
         decision.notes.append(
             f"If the client declines, process the cancellation within {policy.cancellation_processing_hours} hours "
             "and confirm it in writing; no friction."
+        )
+    elif reason == Reason.COMPLAINT:
+        decision.offer_after_fix = True
+        decision.notes.append(
+            f"Solve the complaint first; once the cause is fixed, the {offers.owner} may offer: {decision.offer}. "
+            "The reply holds it back: an offer before the problem is solved sounds like a bribe."
         )
     return decision

@@ -156,7 +156,7 @@ def draft(services: Services, request: DraftRequest, *, now: datetime | None = N
         reason=decision.reason.value,
         notes=decision.notes,
         offer=services.policy.rescue[client.tier].offer(decision.offer_index or 0, language)
-        if decision.kind == "rescue"
+        if decision.kind == "rescue" and not decision.offer_after_fix
         else None,
     )
 
@@ -183,6 +183,7 @@ def compose_text(
             offer=offers.offer(decision.offer_index or 0, language),
             owner=offers.owner,
             contact_days=offers.contact_within_business_days,
+            offer_after_fix=decision.offer_after_fix,
         )
     allowed = (f"within {hours} hours", f"dentro de {hours} horas")
     return render(decision.kind, language, context), allowed

@@ -62,6 +62,25 @@ def codes(
     return [v.code for v in found]
 
 
+def test_rescue_offer_in_a_reply_to_a_complaint_is_flagged() -> None:
+    """A failure means a reply to an unsolved complaint can make the rescue offer (the rescue policy forbids it)."""
+    complaint = Decision(
+        "rescue",
+        Reason.COMPLAINT,
+        "rescue_offer",
+        "RSC-03",
+        "high",
+        offer="A free training session for the client's team",
+        offer_index=0,
+        offer_after_fix=True,
+    )
+    text = f"Dear {NAME}, we are fixing the cause now. You will hear back from us by {PROMISE}."
+    assert codes(text, complaint) == []
+    assert codes(text + " We would like to offer you: a free training session for the client's team.", complaint) == [
+        "offer_before_fix"
+    ]
+
+
 def test_good_text_passes() -> None:
     """A failure means a draft that follows the decision is blocked (no draft could ever be shown)."""
     assert codes(GOOD) == []

@@ -163,6 +163,29 @@ def test_tier_b_cancellation_rescue_draft_escalates_to_the_account_manager(kb_se
     assert "by Thursday 19 November 2026, 10:00 (America/New_York) at the latest" in result.draft
 
 
+def test_refund_draft_for_a_cancellation_is_a_cancellation_request(kb_services: Services) -> None:
+    """A failure means C-2002's "cancel and refund" is not RSC-02 owned by the Account Manager 2.0, or the reply
+    adds friction to the cancellation (it must say it is processed within 24 hours if the client still wants it)."""
+    result = make(kb_services, "refund", "C-2002", "I want to cancel and get a refund.", days_since_charge=10)
+    assert (result.typification, result.escalate_to, result.recommended_action) == (
+        "RSC-02",
+        "Account Manager 2.0",
+        "credit",
+    )
+    assert "we will process your cancellation within 24 hours" in result.draft
+    assert "RSC-02, with REF-04 as a secondary code" in " ".join(result.notes)
+
+
+def test_rescue_draft_for_a_complaint_solves_the_problem_before_any_offer(kb_services: Services) -> None:
+    """A failure means a reply to C-2002's complaint presents the rescue offer before the problem is solved."""
+    result = make(kb_services, "rescue", "C-2002", "This is unacceptable, the reports are broken.", language="es")
+    assert (result.typification, result.offer) == ("RSC-03", None)
+    assert "capacitación" not in result.draft and "resolver el problema" in result.draft
+    english = make(kb_services, "rescue", "C-2002", "This is unacceptable, the reports are broken.", language="en")
+    assert "training session" not in english.draft and "Solving the problem comes first" in english.draft
+    assert any("training session" in note for note in english.notes)
+
+
 def test_tier_c_rescue_draft_for_a_high_risk_inactive_client(kb_services: Services) -> None:
     """A failure means C-3003 (inactive, high churn risk) is not escalated with high priority (tier C, email: P2D)."""
     result = make(kb_services, "rescue", "C-3003", "Hi.")

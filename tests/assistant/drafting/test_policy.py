@@ -116,7 +116,7 @@ def test_tier_b_credit_above_l1_limit_goes_to_sec(policy: PolicyData) -> None:
 
 @pytest.mark.parametrize(
     ("reason", "code", "priority"),
-    [(Reason.COMPLAINT, "REF-02", "high"), (Reason.CANCELLATION, "REF-04", "high")],
+    [(Reason.COMPLAINT, "REF-02", "high"), (Reason.CANCELLATION, "RSC-02", "high")],
 )
 def test_complaint_and_cancellation_refund_requests_still_start_with_a_credit(
     policy: PolicyData, reason: Reason, code: str, priority: str
@@ -124,6 +124,18 @@ def test_complaint_and_cancellation_refund_requests_still_start_with_a_credit(
     """A failure means a complaint or a cancellation skips credit-before-refund or is typified wrongly."""
     d = decide_refund(C2002, reason, policy)
     assert (d.recommended_action, d.typification, d.priority, d.amount) == ("credit", code, priority, 120.0)
+
+
+def test_refund_with_a_cancellation_is_typified_and_owned_as_a_cancellation(policy: PolicyData) -> None:
+    """A failure means a refund asked for with a cancellation is not RSC-02 with REF-04 secondary (documentation and
+    typification; R1 step 3), or is not handed to the tier's cancellation owner (rescue policy, escalation.yaml)."""
+    d = decide_refund(C2002, Reason.CANCELLATION, policy, days_since_charge=10)
+    assert (d.typification, d.secondary_codes, d.escalate_to, d.requires_approval) == ("RSC-02", ["REF-04"], AM, False)
+    assert "A cancellation request is typified RSC-02, with REF-04 as a secondary code." in d.notes
+    outside = decide_refund(C2002, Reason.CANCELLATION, policy, days_since_charge=45)
+    assert (outside.typification, outside.secondary_codes) == ("RSC-02", [])
+    tier_a = decide_refund(C1001, Reason.CANCELLATION, policy)  # USD 1,850 credit: the approval comes first
+    assert (tier_a.requires_approval, tier_a.escalate_to) == (True, KEY_ACCOUNTS)
 
 
 def test_refund_outside_the_window_is_noted_with_the_cxo_exception(policy: PolicyData) -> None:
@@ -245,10 +257,12 @@ def test_cancellation_requested_status_counts_as_a_cancellation(policy: PolicyDa
 
 
 def test_complaint_is_typified_rsc_03_and_urgent(policy: PolicyData) -> None:
-    """A failure means a complaint from a low-risk client is not typified RSC-03 with high priority."""
+    """A failure means a complaint from a low-risk client is not typified RSC-03 with high priority, or its offer is
+    not held until the problem is solved (rescue policy: an offer before the fix sounds like a bribe)."""
     d = decide_rescue(C3008, Reason.COMPLAINT, policy)
     assert (d.typification, d.priority, d.escalate_to) == ("RSC-03", "high", None)
     assert d.offer == "Guided self-service resources and a check-in call"
+    assert d.offer_after_fix and not decide_rescue(C3008, Reason.INACTIVE, policy).offer_after_fix
 
 
 def test_high_churn_risk_is_urgent_and_escalated(policy: PolicyData) -> None:
