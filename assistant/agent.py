@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.ask import ask, clean_question
-from assistant.drafting.checks import check_text
+from assistant.drafting.checks import Violation, check_text
 from assistant.drafting.render import format_due
 from assistant.drafting.service import decide, draft
 from assistant.factory import Services
@@ -130,7 +130,9 @@ def write_draft(services: Services, request: DraftRequest, *, now: datetime | No
         promise=promise,
     )
     try:
-        messages, _ = _run_agent(services, system, request.message, [], ("search_playbook", "lookup_client"))
+        messages, _ = _run_agent(
+            services, system, request.message, [], ("search_playbook", "lookup_client"), client_scope=client.id
+        )
     except Exception as exc:  # noqa: BLE001 - any model failure falls back, with the reason logged
         log.warning("agent failed, template draft returned: %s", type(exc).__name__)
         return base
@@ -143,14 +145,26 @@ def write_draft(services: Services, request: DraftRequest, *, now: datetime | No
         sla_promise=promise,
         allowed_times=(f"within {hours} hours", f"dentro de {hours} horas"),
     )
+    violations += _other_clients_named(services, text, client.id)
     if not text or violations:
         log.warning("agent draft rejected (%s); template draft returned", ", ".join(v.code for v in violations))
         return base
     return base.model_copy(update={"draft": text, "author": "llm"})
 
 
+def _other_clients_named(services: Services, text: str, own_id: str) -> list[Violation]:
+    """A draft goes to one client: naming another client's id or name leaks their data."""
+    folded = text.casefold()
+    return [
+        Violation("other_client_named", f"the draft names client {other.id}")
+        for other in services.crm.clients.list()
+        if other.id != own_id and (other.id.casefold() in folded or other.name.casefold() in folded)
+    ]
+
+
 def _run_agent(
-    services: Services, system: str, user_text: str, thread: list[Turn], tool_names: tuple[str, ...]
+    services: Services, system: str, user_text: str, thread: list[Turn], tool_names: tuple[str, ...],
+    *, client_scope: str | None = None,
 ) -> tuple[list[Any], dict[str, dict[str, Any]]]:
     """Run the tool-calling agent; return its messages and every passage search_playbook returned, by id."""
     from langchain.agents import create_agent
@@ -160,7 +174,7 @@ def _run_agent(
 
     if services.chat_model is None:
         raise RuntimeError("no chat model configured")
-    tools = [t for t in make_tools(services) if t.name in tool_names]
+    tools = [t for t in make_tools(services, client_scope=client_scope) if t.name in tool_names]
     agent = create_agent(services.chat_model, tools=tools, system_prompt=system)
     history = [HumanMessage(t.text) if t.role == "user" else AIMessage(t.text) for t in thread]
     result = agent.invoke({"messages": [*history, HumanMessage(user_text)]}, {"recursion_limit": 12})

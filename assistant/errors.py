@@ -12,6 +12,7 @@ PlaybookError                      code
 ├── InvalidSlaRequest              invalid_sla_request
 ├── ClientNotFound                 client_not_found
 ├── InvalidClientData              invalid_client_data
+├── ClientOutOfScope               client_out_of_scope
 ├── QuizNotFound                   quiz_not_found
 └── InvalidQuizRequest             invalid_quiz_request
 """
@@ -97,6 +98,12 @@ class ClientNotFound(PlaybookError):
         shown = client_id if len(client_id) <= self.max_shown else client_id[: self.max_shown] + "…"
         super().__init__(f"No client with id {shown!r}.")
         self.client_id = shown
+
+
+class ClientOutOfScope(PlaybookError):
+    """A tool was asked about a client other than the one the conversation is about."""
+
+    code = "client_out_of_scope"
 
 
 class InvalidClientData(PlaybookError):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
-from assistant.errors import PlaybookError
+from assistant.errors import ClientOutOfScope, PlaybookError
 from assistant.lookups import client_json, sla_json
 
 if TYPE_CHECKING:
@@ -80,11 +80,22 @@ def _guard(fn: Any) -> Any:
     return wrapper
 
 
-def make_tools(services: Services) -> list[BaseTool]:
-    """The four tools, bound to ``services``."""
+def make_tools(services: Services, *, client_scope: str | None = None) -> list[BaseTool]:
+    """The four tools, bound to ``services``.
+
+    Args:
+        services: built by :func:`assistant.factory.build_services`.
+        client_scope: when a conversation is about one client (a draft), the client tools refuse every
+            other id, so a message asking for "C-2002's data" cannot make the model fetch it.
+    """
+
+    def in_scope(client_id: str) -> None:
+        if client_scope is not None and client_id.strip().upper() != client_scope.upper():
+            raise ClientOutOfScope(f"this conversation is about {client_scope}; other clients are not available")
 
     def lookup_client(client_id: str) -> dict[str, Any]:
         """Look up a client by id: tier (A/B/C), plan, tenure, monthly value, churn risk, account owner, language."""
+        in_scope(client_id)
         return client_json(services, client_id)
 
     def lookup_sla(
@@ -121,6 +132,7 @@ def make_tools(services: Services) -> list[BaseTool]:
         amount: float | None = None,
     ) -> dict[str, Any]:
         """Record a typified interaction in the CRM (the only writing tool); amounts above tier limits are refused."""
+        in_scope(client_id)
         from assistant.crm.schemas import InteractionIn
 
         client = services.crm.clients.get(client_id)

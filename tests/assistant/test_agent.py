@@ -251,3 +251,22 @@ def test_handle_without_a_model_routes_to_the_deterministic_flows(
     assert isinstance(drafted, Draft)
     assert drafted.model_dump() == template_draft.model_dump()
     assert drafted.author == "template"
+
+
+def test_draft_agent_cannot_fetch_or_name_another_client(
+    with_model: Callable, template_draft: Draft, kb_services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failure means a message asking for "C-2002's data" can make the model fetch or leak another client's data.
+
+    The draft is for C-1001: the client tools are scoped to it, and a draft naming another client is rejected.
+    """
+    other = kb_services.crm.clients.get("C-2002")
+    leaky = template_draft.draft.replace("Kind regards,", f"PS: {other.name} pays more than you.\n\nKind regards,")
+    services, fake = with_model(call("lookup_client", client_id="C-2002"), AIMessage(leaky))
+    with caplog.at_level(logging.WARNING, logger="assistant.agent"):
+        result = write_draft(services, REFUND_C1001, now=NOW)
+    tool_result = next(m for m in fake.seen[1] if isinstance(m, ToolMessage))
+    assert "client_out_of_scope" in str(tool_result.content)
+    assert other.name not in str(tool_result.content)  # no record of the other client came back
+    assert (result.author, result.draft) == ("template", template_draft.draft)
+    assert any("other_client_named" in r.getMessage() for r in caplog.records)
