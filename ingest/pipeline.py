@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -25,6 +27,9 @@ from ingest.chunking import Chunker
 from ingest.discovery import SourceFile, discover
 from ingest.loaders import UnreadableFile, load_document
 from ingest.screening import screen_document
+
+if TYPE_CHECKING:
+    from assistant.factory import Services
 
 Progress = Callable[[str, int, int], None]
 EMBED_STEP = 512
@@ -63,12 +68,14 @@ class IngestPipeline:
     """Builds index generations from folders of documents."""
 
     def __init__(
-        self, store: ChromaStore, embedder: Embedder, chunker: Chunker, *, lock_path: Path | None = None
+        self, store: ChromaStore, embedder: Embedder, chunker: Chunker, *, lock_path: Path | None = None,
+        shared_lock: Callable[[], AbstractContextManager[bool]] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.chunker = chunker
         self.lock_path = lock_path
+        self.shared_lock = shared_lock  # serialises ingests of hosts sharing one Chroma server (see pipeline_for)
 
     @property
     def fingerprint(self) -> str:
@@ -90,18 +97,27 @@ class IngestPipeline:
             IngestLocked: another ingest is running on this data dir.
             SourceNotFound: a path does not exist.
         """
-        if self.lock_path is None:
-            return self._run(paths, rebuild, progress)
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.lock_path))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            raise IngestLocked(f"another ingest is running on this data dir (lock: {self.lock_path})") from None
-        try:
-            return self._run(paths, rebuild, progress)
-        finally:
-            lock.release()
+        with self._locks():
+            summary = self._run(paths, rebuild, progress)
+        return summary
+
+    @contextmanager
+    def _locks(self) -> Iterator[None]:
+        """This data dir's file lock, then the lock shared by every host writing the same index."""
+        with ExitStack() as held:
+            if self.lock_path is not None:
+                self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+                lock = FileLock(str(self.lock_path))
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:
+                    raise IngestLocked(
+                        f"another ingest is running on this data dir (lock: {self.lock_path})"
+                    ) from None
+                held.callback(lock.release)
+            if self.shared_lock is not None and not held.enter_context(self.shared_lock()):
+                raise IngestLocked("another ingest is running against this index (another host or worker)")
+            yield
 
     def _run(self, paths: list[Path], rebuild: bool, progress: Progress | None) -> IngestSummary:
         started = time.perf_counter()
@@ -247,3 +263,25 @@ def _dedupe_doc_ids(chunks: list[Chunk], summary: IngestSummary) -> list[Chunk]:
                 SkippedFile(path=c.source, reason=f"duplicate doc_id {c.doc_id!r} (also in {first})")
             )
     return out
+
+
+def pipeline_for(services: Services) -> IngestPipeline:
+    """The ingest pipeline for ``services``, with every lock it needs.
+
+    The chunker comes from the settings and the file lock from the data dir. When the database is shared
+    across hosts (PostgreSQL), a database lock on the index is added, so API workers and CLIs on several
+    hosts writing one Chroma server never ingest at once.
+    """
+    settings = services.settings
+    shared = None
+    if settings.database_url is not None:
+        db = services.crm.db
+        if db.shared_across_hosts:
+            where = settings.chroma_url or str(settings.chroma_path.resolve())
+            name = f"playbook-ingest:{where}:{settings.collection_prefix}"
+            shared = partial(db.advisory_lock, name)
+    return IngestPipeline(
+        services.store, services.embedder,
+        Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
+        lock_path=settings.data_dir / "ingest.lock", shared_lock=shared,
+    )

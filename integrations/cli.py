@@ -31,17 +31,11 @@ def ingest(
 ) -> None:
     """Index documents (Markdown, text, HTML, PDF, DOCX) into the playbook index, incrementally."""
     from assistant.factory import build_services
-    from ingest.chunking import Chunker
-    from ingest.pipeline import IngestPipeline
+    from ingest.pipeline import pipeline_for
 
     settings = load_settings()
     with user_errors(as_json), build_services(settings) as services:
-        pipeline = IngestPipeline(
-            services.store,
-            services.embedder,
-            Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
-            lock_path=settings.data_dir / "ingest.lock",
-        )
+        pipeline = pipeline_for(services)
         with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
             summary = pipeline.run(paths or [settings.knowledge_dir], rebuild=rebuild, progress=progress)
     if as_json:

@@ -157,16 +157,10 @@ def _compare(
 
 def _ingest(settings: Settings) -> None:
     from assistant.factory import build_services
-    from ingest.chunking import Chunker
-    from ingest.pipeline import IngestPipeline
+    from ingest.pipeline import pipeline_for
 
     with build_services(settings) as services:
-        pipeline = IngestPipeline(
-            services.store, services.embedder,
-            Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
-            lock_path=settings.data_dir / "ingest.lock",
-        )
-        pipeline.run([settings.knowledge_dir])
+        pipeline_for(services).run([settings.knowledge_dir])
 
 
 def _print_summary(results: Any, rows: Any) -> None:

@@ -12,8 +12,7 @@ import pytest
 
 from assistant.factory import Services, build_services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
-from ingest.chunking import Chunker
-from ingest.pipeline import IngestPipeline
+from ingest.pipeline import IngestPipeline, pipeline_for
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
@@ -52,12 +51,8 @@ def hash_settings(data_dir: Path, **overrides: object) -> Settings:
 
 
 def make_pipeline(services: Services) -> IngestPipeline:
-    """An ingest pipeline for the services' store and embedder."""
-    s = services.settings
-    return IngestPipeline(
-        services.store, services.embedder, Chunker(chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap),
-        lock_path=s.data_dir / "ingest.lock",
-    )
+    """The ingest pipeline the CLI and the API would use for these services (same locks)."""
+    return pipeline_for(services)
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,13 @@ Nothing connects at import; :class:`Database` is built by the composition root a
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -145,6 +146,36 @@ class Database:
         """
         with self._sessions() as session, session.begin():
             yield session
+
+    @property
+    def shared_across_hosts(self) -> bool:
+        """True for a server database (PostgreSQL) that API workers on several hosts share."""
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def advisory_lock(self, name: str) -> Iterator[bool]:
+        """Try to hold a lock named ``name`` for the block, across every host sharing this database.
+
+        PostgreSQL's session advisory lock, on a connection held for the block: if the holder dies (kill -9,
+        a lost host), the server ends its session and the lock is free again, so a crash never blocks the next
+        holder. On SQLite (one host) it yields True: the file lock of the data dir already serialises.
+
+        Yields:
+            Whether the lock was taken (False: someone else holds it; do not proceed).
+        """
+        if not self.shared_across_hosts:
+            yield True
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect() as conn:
+            taken = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            conn.commit()
+            try:
+                yield taken
+            finally:
+                if taken:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
 
     def close(self) -> None:
         """Release every pooled connection."""

@@ -36,20 +36,12 @@ class JobNotFound(PlaybookError):
 
 def run_job(services: Services, job_id: str, paths: list[Path], rebuild: bool) -> None:
     """Run one ingest job and record its outcome (never raises: the outcome is the job's status)."""
-    from ingest.chunking import Chunker
-    from ingest.pipeline import IngestPipeline
+    from ingest.pipeline import pipeline_for
 
     jobs = services.crm.jobs
     jobs.update(job_id, status="running")
-    settings = services.settings
     try:
-        pipeline = IngestPipeline(
-            services.store,
-            services.embedder,
-            Chunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap),
-            lock_path=settings.data_dir / "ingest.lock",
-        )
-        summary = pipeline.run(paths, rebuild=rebuild)
+        summary = pipeline_for(services).run(paths, rebuild=rebuild)
         jobs.update(job_id, status="done", summary=summary.model_dump(mode="json"))
     except PlaybookError as exc:
         jobs.update(job_id, status="failed", error=f"{exc.code}: {exc.message}")
