@@ -22,7 +22,14 @@ MAX_SECTIONS = 3
 MAX_UNITS = 7
 MAX_CHARS = 1100
 _PROCEDURAL = re.compile(
-    r"\b(how (do|should|can|to)|steps?|procedure|process|what do i do|cómo|pasos?|procedimiento|proceso|qué hago)\b",
+    r"\b(how (do|should|can|to)|steps?|procedure|process|what (do|should|must) (i|we) do|cómo|pasos?|procedimiento"
+    r"|proceso|qué (hago|debo hacer|hacemos))\b",
+    re.IGNORECASE,
+)
+# "What are the ten SOPs?", "¿Cuáles son las 5 señales?": a count asks for the whole list.
+_ASKS_FOR_LIST = re.compile(
+    r"\b(what|which|cu[aá]les) (are|were|son) (the|los|las) (\d+|two|three|four|five|six|seven|eight|nine|ten"
+    r"|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez)\b",
     re.IGNORECASE,
 )
 _ASKS_FOR_STEPS = re.compile(
@@ -132,6 +139,12 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
 _FRAME = re.compile(r"\b(?:how|qu[eé] tan|cu[aá]n)\s+(\w+)", re.IGNORECASE)
 
 
+def content_terms(question: str, language: str) -> list[str]:
+    """The question's terms, once each, without the frame word of "how much", "how soon"…."""
+    frame = {t for m in _FRAME.finditer(question) for t in terms(m.group(1), language)}
+    return [t for t in dict.fromkeys(terms(question, language)) if t not in frame]
+
+
 def novelty(question: str, language: str, corpus: Corpus) -> float:
     """0-1: the IDF-weighted share of the question's content words that no chunk of the playbook contains.
 
@@ -140,8 +153,7 @@ def novelty(question: str, language: str, corpus: Corpus) -> float:
     well the generic words match. Numbers are left out (an amount or a day count in a question need not
     appear in the playbook), and so is the frame word of "how much", "how big"….
     """
-    frame = {t for m in _FRAME.finditer(question) for t in terms(m.group(1), language)}
-    q_terms = [t for t in dict.fromkeys(terms(question, language)) if t not in frame]
+    q_terms = content_terms(question, language)
     unseen = math.log(1 + len(corpus.chunks))  # the IDF formula at document frequency 0
     total = novel = 0.0
     for t in q_terms:
@@ -154,8 +166,8 @@ def novelty(question: str, language: str, corpus: Corpus) -> float:
 
 def compose(question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float) -> Composition:
     """Build the cited answer from the sections of the top results."""
-    q_terms = terms(question, language)
-    procedural = bool(_PROCEDURAL.search(question))
+    q_terms = content_terms(question, language)
+    procedural = bool(_PROCEDURAL.search(question) or _ASKS_FOR_LIST.search(question))
     sections: list[ScoredChunk] = []
     for r in results:
         if r.chunk.parent_key not in {s.chunk.parent_key for s in sections}:
@@ -179,6 +191,9 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
         return Composition("", [], conf)
     best = max(s for s, _, _ in scored)
     steps = _sibling_steps(sections[0], corpus) if _ASKS_FOR_STEPS.search(question) else []
+    named = _named_step(question, steps)
+    if named is not None:
+        return _one_step_answer(named, corpus, conf)
     if len(steps) >= 2:
         return _steps_answer(steps, conf)
     chosen = _select(scored, best, per_section, procedural)
@@ -208,6 +223,29 @@ def _sibling_steps(top: ScoredChunk, corpus: Corpus) -> list[ScoredChunk]:
             if _STEP_HEADING.match(sibling[-1]):
                 steps.append(ScoredChunk(chunk=first, score=top.score))
     return steps
+
+
+_STEP_NUMBER = re.compile(r"\b(?:step|stage|phase|paso|etapa|fase)\s*(\d+)", re.IGNORECASE)
+
+
+def _named_step(question: str, steps: list[ScoredChunk]) -> ScoredChunk | None:
+    """The step a question names ("what do I check in step 1"), when the procedure has it."""
+    asked = {m.group(1) for m in _STEP_NUMBER.finditer(question)}
+    numbered = [(_STEP_NUMBER.match(s.chunk.section.split(SECTION_SEPARATOR)[-1]), s) for s in steps]
+    matches = [s for m, s in numbered if m and m.group(1) in asked]
+    return matches[0] if len(asked) == 1 and len(matches) == 1 else None
+
+
+def _one_step_answer(step: ScoredChunk, corpus: Corpus, conf: float) -> Composition:
+    """One step of a procedure, whole (its list items and sentences in order, within the size budget)."""
+    heading = step.chunk.section.split(SECTION_SEPARATOR)[-1]
+    lines, size = [f"{heading}:"], 0
+    for unit in split_units(corpus.section_text(step.chunk)):
+        if size + len(unit.text) > MAX_CHARS:
+            break
+        lines.append(f"{unit.text} [1]")
+        size += len(unit.text)
+    return Composition("\n".join(lines), [_citation(1, step)], conf)
 
 
 def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
