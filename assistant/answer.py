@@ -18,7 +18,7 @@ from assistant.models import SECTION_SEPARATOR, Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus
 from assistant.text import table_rows, terms
 
-MAX_SECTIONS = 3
+MAX_SECTIONS = 4
 MAX_UNITS = 7
 MAX_CHARS = 1100
 _PROCEDURAL = re.compile(
