@@ -56,6 +56,8 @@ def stopwords(language: str) -> frozenset[str]:
 
 def fold_accents(word: str) -> str:
     """Remove diacritics so "política" and "politica" match."""
+    if word.isascii():  # most words; the snapshot folds every word of every chunk
+        return word
     return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
 
 
