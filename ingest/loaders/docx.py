@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ingest.loaders.base import LoadedDocument, UnreadableFile
 from ingest.loaders.decoding import repair_text
@@ -41,6 +43,14 @@ def _table_markdown(table: Table) -> str:
     return "\n".join(lines)
 
 
+# What python-docx lets through on a damaged package: a bad zip or CRC, a deflate stream cut or bit-flipped
+# (zlib.error, EOFError), an unknown compression method, a missing part, or XML that does not parse.
+_CORRUPT = (
+    PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError, ValueError,
+    etree.LxmlError, SyntaxError,
+)
+
+
 def load_docx(path: Path) -> LoadedDocument:
     """Load a Word document in body order (paragraphs and tables interleaved).
 
@@ -49,7 +59,7 @@ def load_docx(path: Path) -> LoadedDocument:
     """
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except _CORRUPT as exc:
         raise UnreadableFile(f"corrupt DOCX: {type(exc).__name__}") from exc
     blocks: list[str] = []
     for item in document.iter_inner_content():

@@ -224,3 +224,24 @@ def test_synthetic_double_encoding_is_repaired_exactly(tmp_path: Path) -> None:
     doc = load_document(path)
     assert doc.text == original
     assert doc.metadata["title"] == original
+
+
+def test_docx_with_a_damaged_deflate_stream_is_unreadable(tmp_path: Path) -> None:
+    """A failure means a bit-flipped DOCX (found by `make fuzz`) crashes ingest with zlib.error instead of a skip."""
+    import zipfile
+
+    good = tmp_path / "good.docx"
+    document = docx.Document()
+    for n in range(40):
+        document.add_paragraph(f"Paragraph {n}: refunds within 30 days of the charge, credits first.")
+    document.save(str(good))
+    raw = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo("word/document.xml")
+    data_start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(data_start + 8, data_start + min(info.compress_size, 200), 7):
+        raw[offset] ^= 0xFF  # corrupt the compressed body, not the zip directory
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(UnreadableFile, match="corrupt DOCX"):
+        load_document(bad)
