@@ -11,6 +11,7 @@ from assistant.answer import compose, confidence
 from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.factory import Services
 from assistant.models import Answer
+from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -65,7 +66,9 @@ def ask(
     conf = confidence(text, lang, results, corpus)
     answer_id = uuid.uuid4().hex
     if conf >= settings.abstain_threshold:
-        composed = compose(text, lang, results, corpus, conf)
+        composed = structured_answer(services, text, lang, results, corpus, conf) or compose(
+            text, lang, results, corpus, conf
+        )
         if composed.text:
             return Answer(
                 id=answer_id, answer=composed.text, abstained=False, confidence=conf,
