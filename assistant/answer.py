@@ -47,6 +47,7 @@ class Unit:
     text: str
     order: int
     numbered_group: int | None = None
+    listed: bool = False  # a list item or a table row
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Composition:
 
 
 def _table_units(lines: list[str], start: int) -> list[Unit]:
-    return [Unit(row, start + n) for n, row in enumerate(table_rows(lines))]
+    return [Unit(row, start + n, listed=True) for n, row in enumerate(table_rows(lines))]
 
 
 def _blocks(section_text: str) -> list[tuple[str, list[str]]]:
@@ -92,7 +93,7 @@ def split_units(section_text: str) -> list[Unit]:
             group += 1
             for ln in lines:
                 if _LIST_ITEM.match(ln) or not units:
-                    units.append(Unit(ln.strip(), order, group if _NUMBERED.match(ln) else None))
+                    units.append(Unit(ln.strip(), order, group if _NUMBERED.match(ln) else None, listed=True))
                 else:  # continuation line of the previous item
                     units[-1].text += " " + ln.strip()
                 order += 1
@@ -172,8 +173,10 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
     for r in results:
         if r.chunk.parent_key not in {s.chunk.parent_key for s in sections}:
             sections.append(r)
+    sections = [s for s in sections if not _headed_for_other(q_terms, s)] or sections
     scored: list[tuple[float, int, Unit]] = []
     per_section: dict[int, list[Unit]] = {}
+    topic = _topic_section(q_terms, sections[:MAX_SECTIONS], corpus)
     for rank, r in enumerate(sections[:MAX_SECTIONS]):
         heading_terms = set(terms(f"{r.chunk.title} {r.chunk.section}", r.chunk.language))
         units = split_units(corpus.section_text(r.chunk))
@@ -183,6 +186,8 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
             if _other_tier_only(q_terms, unit_terms):
                 continue
             own = _coverage(q_terms, unit_terms, corpus)
+            if topic is not None and rank == topic[0] and u.listed:  # the items of "Early warning signs"
+                own = max(own, topic[1])
             if rank > 0 and own < 0.4:  # lower-ranked sections contribute only pieces that answer on their own
                 continue
             overlap = _coverage(q_terms, unit_terms | heading_terms, corpus)
@@ -204,6 +209,23 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
     ]
     citations = [_citation(number[rank], sections[rank]) for rank in used_ranks]
     return Composition("\n".join(lines), citations, conf)
+
+
+TOPIC_HEADING_COVERAGE = 0.5
+
+
+def _topic_section(q_terms: list[str], sections: list[ScoredChunk], corpus: Corpus) -> tuple[int, float] | None:
+    """The section whose own heading covers the question best, with that coverage, when it covers half or more.
+
+    Its list items and table rows answer the question even when they share none of its words: the rows of
+    "Early warning signs" are "30 days without logging in", not "signs".
+    """
+    covers = [
+        _coverage(q_terms, set(terms(r.chunk.section.split(SECTION_SEPARATOR)[-1], r.chunk.language)), corpus)
+        for r in sections
+    ]
+    best = max(range(len(covers)), key=lambda n: covers[n], default=None)
+    return (best, covers[best]) if best is not None and covers[best] >= TOPIC_HEADING_COVERAGE else None
 
 
 _STEP_HEADING = re.compile(r"^(step|stage|phase|paso|etapa|fase)\s*\d+", re.IGNORECASE)
@@ -322,14 +344,27 @@ def _list_after(intro: Unit, units: list[Unit]) -> list[Unit]:
     return items[:8]
 
 
-_TIERS = {"tiera", "tierb", "tierc"}
+_TIERS = frozenset({"tiera", "tierb", "tierc"})
+_LEVELS = frozenset({"l1", "l2", "l3", "l4"})
 
 
 def _other_tier_only(q_terms: list[str], unit_terms: set[str]) -> bool:
-    """True when the question names a tier and the piece is about other tiers only (a tier B row for tier C)."""
-    asked = _TIERS.intersection(q_terms)
-    named = _TIERS & unit_terms
-    return bool(asked and named and not asked & named)
+    """True when the question names a tier (or support level) and the piece names other ones only.
+
+    A tier B row does not answer for tier C, nor an L1 duty for L3.
+    """
+    for group in (_TIERS, _LEVELS):
+        asked = group.intersection(q_terms)
+        named = group & unit_terms
+        if asked and named and not asked & named:
+            return True
+    return False
+
+
+def _headed_for_other(q_terms: list[str], r: ScoredChunk) -> bool:
+    """True when the section's own heading names other tiers or levels only ("Soporte L1" for an L3 question)."""
+    heading = r.chunk.section.split(SECTION_SEPARATOR)[-1]
+    return _other_tier_only(q_terms, set(terms(heading, r.chunk.language)))
 
 
 def _str(value: object) -> str | None:

@@ -75,11 +75,32 @@ _NUMBER_WORDS = {
 }
 
 
+# Support levels: "nivel 3", "level three", "tier-3", "third level", "tercer nivel" and "N3" all mean "L3", the
+# playbook's spelling. Only adjacent words count: "plazo del nivel: 1 día" is not a level.
+_LEVEL_NUMBERS = {"1": "1", "2": "2", "3": "3", "4": "4", "one": "1", "two": "2", "three": "3", "four": "4",
+                  "uno": "1", "dos": "2", "tres": "3", "cuatro": "4"}
+_LEVEL_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "primer": "1", "primero": "1",
+                   "segundo": "2", "tercer": "3", "tercero": "3", "cuarto": "4"}
+_LEVEL_NUMBER = re.compile(rf"\b(nivel|level|tier)[ -]+({'|'.join(_LEVEL_NUMBERS)})\b")
+_LEVEL_ORDINAL = re.compile(rf"\b({'|'.join(_LEVEL_ORDINALS)})[ -]+(nivel|level|tier)\b")
+_N_LEVEL = re.compile(r"\bn([1-4])\b")
+
+
+def _support_levels(lowered: str) -> str:
+    """Write every spelling of a support level as "l1".."l4", as the playbook does."""
+    lowered = _LEVEL_NUMBER.sub(lambda m: f"{m.group(1)} l{_LEVEL_NUMBERS[m.group(2)]}", lowered)
+    lowered = _LEVEL_ORDINAL.sub(lambda m: f"l{_LEVEL_ORDINALS[m.group(1)]} {m.group(2)}", lowered)
+    return _N_LEVEL.sub(r"l\1", lowered)
+
+
 def terms(text: str, language: str = "en") -> list[str]:
-    """Lower-case, drop stopwords, stem, fold accents. Numbers are kept; tier letters become tokens."""
+    """Lower-case, drop stopwords, stem, fold accents.
+
+    Numbers are kept; tier letters become tokens ("tiera"); support levels become "l1".."l4" tokens.
+    """
     stop = stopwords(language)
     lowered = text.lower()
-    words = [_NUMBER_WORDS.get(w, w) for w in _WORD.findall(lowered)]
+    words = [_NUMBER_WORDS.get(w, w) for w in _WORD.findall(_support_levels(lowered))]
     words = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     stems = [fold_accents(s) for s in _stemmer(language).stemWords(words)]
     return stems + [f"tier{m.group(1)}" for m in _TIER.finditer(lowered)]

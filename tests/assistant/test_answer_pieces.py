@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import novelty, split_units
+from assistant.answer import compose, novelty, split_units
 from assistant.ask import ask
 from assistant.factory import Services
-from assistant.models import Chunk
+from assistant.models import SECTION_SEPARATOR, Chunk, ScoredChunk
 from assistant.retrieval.hybrid import Corpus, join_overlapping, normalize_filters, reciprocal_rank_fusion
 from assistant.text import detect_language, linearize_tables, terms
 
@@ -64,6 +64,66 @@ def test_terms_keep_tiers_numbers_and_fold_accents() -> None:
     assert "tierc" in terms("Tier: C; Window: 14 days")
     assert "3" in terms("the three questions")
     assert terms("política", "es") == terms("politica", "es")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("¿Quién es responsable del soporte de nivel 3?", "es"),
+        ("el tercer nivel de soporte", "es"),
+        ("soporte N3", "es"),
+        ("Who handles level three support?", "en"),
+        ("third-level support", "en"),
+        ("tier 3 support", "en"),
+    ],
+)
+def test_every_spelling_of_a_support_level_is_the_l_token(text: str, language: str) -> None:
+    """A failure means "nivel 3" or "third level" no longer matches "Soporte L3" / "L3 Support" in the playbook."""
+    assert "l3" in terms(text, language)
+    assert "l3" in terms("Soporte L3 e Ingeniería", "es")
+
+
+def test_a_level_word_followed_by_punctuation_is_not_a_level() -> None:
+    """A failure means "plazo del nivel: 1 día hábil" is indexed as support level L1."""
+    assert "l1" not in terms("Dentro del plazo del nivel: 1 día hábil (A)", "es")
+
+
+def _section(n: int, section: str, text: str) -> Chunk:
+    return Chunk(id=f"d#{n}", text=text, doc_id="d", title="Rescate", section=section, source="d.md",
+                 language="es", section_index=n)
+
+
+def test_a_section_headed_for_another_level_does_not_answer() -> None:
+    """A failure means "soporte de nivel 3" is answered with the L1 duties, because "L3" is in their parent heading."""
+    parent = "Niveles de soporte L1, L2 y L3"
+    chunks = [
+        _section(0, f"{parent}{SECTION_SEPARATOR}Soporte L1", "Responsabilidades: atender el primer contacto."),
+        _section(1, f"{parent}{SECTION_SEPARATOR}Soporte L3", "Responsabilidades: resolver incidentes críticos."),
+    ]
+    corpus = Corpus("t", chunks)
+    results = [ScoredChunk(chunk=c, score=1.0 - n / 10) for n, c in enumerate(chunks)]
+    composed = compose("¿Quién es responsable del soporte de nivel 3?", "es", results, corpus, 1.0)
+    assert "incidentes críticos" in composed.text
+    assert "primer contacto" not in composed.text
+
+
+def test_the_rows_of_the_section_the_question_names_answer_it() -> None:
+    """A failure means "what are the early warning signs" gets sentences that repeat its words, not the signs
+    themselves (rows like "30 días sin iniciar sesión" share no word with the question)."""
+    signs = (
+        "| Señal | Qué revisar |\n|---|---|\n| 30 días sin iniciar sesión | Último acceso"
+        " |\n| Uso que cae 40% | - |"
+    )
+    chunks = [
+        _section(0, "Manejo de quejas con riesgo de abandono",
+                 "Una queja formal es una señal de alerta temprana. Agregue RSC-03 si hay riesgo de abandono."),
+        _section(1, "Señales de alerta temprana", f"Un cliente queda en riesgo con estas señales:\n\n{signs}"),
+    ]
+    corpus = Corpus("t", [*chunks, _section(2, "Otra", "Texto sin relación con el tema.")])
+    results = [ScoredChunk(chunk=c, score=1.0 - n / 10) for n, c in enumerate(chunks)]
+    composed = compose("¿Cuáles son las señales de alerta temprana de riesgo de abandono?", "es", results, corpus, 1.0)
+    assert "30 días sin iniciar sesión" in composed.text
+    assert "40%" in composed.text
 
 
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:
