@@ -7,7 +7,8 @@ Rules enforced:
 - ``missing_approval_hedge``: an amount above the L1 limit is offered "subject to approval", never as done.
 - ``sla_promise_mismatch``: the reply promises the SLA due time, and no other (faster or slower) time.
 - ``missing_greeting``: the client is greeted by name.
-- ``offer_before_fix``: a reply to a complaint does not make the rescue offer before the problem is solved.
+- ``offer_before_fix``: a reply to a complaint does not make the rescue offer (English or Spanish wording) before
+  the problem is solved.
 - ``fields_disagree_with_policy``: action, amount, approval, escalation and typification equal the decision.
 """
 
@@ -95,9 +96,15 @@ def check_text(
     folded = fold_accents(text.lower())
     if fold_accents(client_name.lower()) not in folded:
         found.append(Violation("missing_greeting", "the client is not greeted by name"))
-    if decision.offer_after_fix and decision.offer and fold_accents(decision.offer.lower()) in folded:
+    if decision.offer_after_fix and _makes_offer(folded, decision):
         found.append(Violation("offer_before_fix", "a complaint is solved before the rescue offer is made"))
     return found
+
+
+def _makes_offer(folded_text: str, decision: Decision) -> bool:
+    """True when the text makes the decision's rescue offer, in English or in Spanish wording."""
+    wordings = (decision.offer, decision.offer_es)
+    return any(w and fold_accents(w.lower()) in folded_text for w in wordings)
 
 
 def check_fields(fields: dict[str, object], decision: Decision) -> list[Violation]:

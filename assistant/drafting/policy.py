@@ -54,6 +54,7 @@ class Decision:
     approver: str | None = None
     escalate_to: str | None = None
     offer: str | None = None
+    offer_es: str | None = None  # the same offer as the Spanish playbook words it
     offer_index: int | None = None
     ladder_step: int | None = None
     secondary_codes: list[str] = field(default_factory=list)
@@ -183,6 +184,7 @@ def decide_rescue(client: ClientFacts, reason: Reason, policy: PolicyData, *, pr
         code,
         "high" if urgent else "normal",
         offer=offers.offer(index),
+        offer_es=offers.offer(index, "es"),
         offer_index=index,
     )
     if cancelling or client.churn_risk == "high":

@@ -81,6 +81,25 @@ def test_rescue_offer_in_a_reply_to_a_complaint_is_flagged() -> None:
     ]
 
 
+def test_spanish_rescue_offer_in_a_reply_to_a_complaint_is_flagged() -> None:
+    """A failure means a Spanish reply to an unsolved complaint can make the rescue offer unnoticed."""
+    complaint = Decision(
+        "rescue",
+        Reason.COMPLAINT,
+        "rescue_offer",
+        "RSC-03",
+        "high",
+        offer="A free training session for the client's team",
+        offer_es="Una sesión de capacitación gratuita para el equipo del cliente",
+        offer_index=0,
+        offer_after_fix=True,
+    )
+    text = f"Estimado {NAME}, ya estamos corrigiendo la causa. Le responderemos a más tardar el {PROMISE_ES}."
+    assert codes(text, complaint, promise=PROMISE_ES) == []
+    offered = text + " Queremos ofrecerle: una sesion de capacitacion gratuita para el equipo del cliente."
+    assert codes(offered, complaint, promise=PROMISE_ES) == ["offer_before_fix"]
+
+
 def test_good_text_passes() -> None:
     """A failure means a draft that follows the decision is blocked (no draft could ever be shown)."""
     assert codes(GOOD) == []

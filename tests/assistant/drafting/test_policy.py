@@ -262,6 +262,7 @@ def test_complaint_is_typified_rsc_03_and_urgent(policy: PolicyData) -> None:
     d = decide_rescue(C3008, Reason.COMPLAINT, policy)
     assert (d.typification, d.priority, d.escalate_to) == ("RSC-03", "high", None)
     assert d.offer == "Guided self-service resources and a check-in call"
+    assert d.offer_es == "Recursos de autoservicio guiados y una llamada de seguimiento"
     assert d.offer_after_fix and not decide_rescue(C3008, Reason.INACTIVE, policy).offer_after_fix
 
 
