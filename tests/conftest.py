@@ -17,6 +17,7 @@ from ingest.pipeline import IngestPipeline, pipeline_for
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 KEEP_ENV = {"PLAYBOOK_TEST_DATABASE_URL"}
+pytest_plugins = ["tests.integrations.slack.fake_slack"]  # the `fake` Slack Web API fixture (Slack, red-team suites)
 
 
 @pytest.fixture(autouse=True)

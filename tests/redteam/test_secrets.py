@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from assistant.settings import Settings
 from integrations.http.app import create_app
 from tests.integrations.cli_helpers import run
 from tests.integrations.http.helpers import write_corpus
-from tests.integrations.slack.fake_slack import BOT_USER, TEAM, FakeSlack, sign, start_fake_slack
+from tests.integrations.slack.fake_slack import BOT_USER, TEAM, FakeSlack, sign
 
 AGENT_KEY = "rtAgentKey-7f3a9c1e5b2d4f60aa"
 ADMIN_KEY = "rtAdminKey-0c8e2a4b6d1f3e57bb"
@@ -47,15 +46,6 @@ class Transcript:
         """The secrets found in the transcript or in ``extra`` (the logs)."""
         everything = "\n".join(self.parts) + "\n" + extra
         return [s for s in SECRETS if s.lower() in everything.lower()]
-
-
-@pytest.fixture()
-def fake() -> Iterator[FakeSlack]:
-    """A fake Slack Web API (it also stands in for a chat model's server that answers nonsense)."""
-    fake_slack, server = start_fake_slack()
-    yield fake_slack
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture()

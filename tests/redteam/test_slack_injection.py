@@ -18,26 +18,21 @@ from assistant.factory import Services
 from integrations.http.app import create_app
 from tests.integrations.http.helpers import KEYRING
 from tests.integrations.slack.conftest import SECRET, SlackDriver, uid
-from tests.integrations.slack.fake_slack import Call, FakeSlack, start_fake_slack
+from tests.integrations.slack.fake_slack import Call, FakeSlack
 
 INJECTION = "<!channel> <!here> <!everyone> <@U0ADMIN99> <!subteam^S0OPS> <https://evil.example/x|click here>"
 LIVE = re.compile(r"<(?:!channel|!here|!everyone|@U0ADMIN99|!subteam\^S0OPS|https://evil)")
 
 
 @pytest.fixture()
-def driver(clean_kb: Services) -> Iterator[tuple[SlackDriver, FakeSlack]]:
+def driver(clean_kb: Services, fake: FakeSlack) -> Iterator[tuple[SlackDriver, FakeSlack]]:
     """The real app (Slack on) over the clean knowledge base, pointed at a fresh fake Slack."""
-    fake, server = start_fake_slack()
     settings = clean_kb.settings.model_copy(update={
         "slack_bot_token": SecretStr("xoxb-test-token"), "slack_signing_secret": SecretStr(SECRET),
         "slack_api_url": fake.url, "slack_rate_limit": 1000,
     })
-    try:
-        with TestClient(create_app(settings, services=clean_kb, keys=KEYRING), raise_server_exceptions=False) as c:
-            yield SlackDriver(c, fake), fake
-    finally:
-        server.shutdown()
-        server.server_close()
+    with TestClient(create_app(settings, services=clean_kb, keys=KEYRING), raise_server_exceptions=False) as c:
+        yield SlackDriver(c, fake), fake
 
 
 def _sent(fake: FakeSlack, acks: list[str]) -> str:

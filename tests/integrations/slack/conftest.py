@@ -1,5 +1,5 @@
-"""Fixtures of the Slack tests: the fake Slack Web API, and the real app (FastAPI + Bolt) pointed at it,
-driven by signed requests to POST /slack/events."""
+"""Fixtures of the Slack tests: the real app (FastAPI + Bolt) pointed at the fake Slack Web API (the ``fake``
+fixture of fake_slack.py), driven by signed requests to POST /slack/events."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from assistant.factory import Services
 from integrations.http.app import create_app
 from tests.integrations.http.helpers import KEYRING
 
-from .fake_slack import BOT_USER, TEAM, FakeSlack, sign, start_fake_slack
+from .fake_slack import BOT_USER, TEAM, FakeSlack, sign
 
 SECRET = "test-signing-secret-0123456789"
 _ts = itertools.count(1)
@@ -113,15 +113,6 @@ class SlackDriver:
         view = {"id": "V0001", "type": "modal", "callback_id": callback_id, "private_metadata": json.dumps(metadata),
                 "state": {"values": {block: {"value": state} for block, state in values.items()}}}
         return self.interact({"type": "view_submission", "user": {"id": user}, "view": view, "trigger_id": uid("tr")})
-
-
-@pytest.fixture()
-def fake() -> Iterator[FakeSlack]:
-    """A fresh fake Slack Web API on 127.0.0.1."""
-    fake_slack, server = start_fake_slack()
-    yield fake_slack
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture()

@@ -1,5 +1,7 @@
 """A local fake of Slack's Web API (and of response_url webhooks): a real HTTP server on 127.0.0.1 that records
-every call and answers like Slack. Plus request signing, as Slack signs what it sends to the app."""
+every call and answers like Slack. Plus request signing, as Slack signs what it sends to the app.
+
+Also a pytest plugin (registered in tests/conftest.py): the ``fake`` fixture, used by the Slack and red-team suites."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+import pytest
 
 BOT_USER = "UBOT0001"
 TEAM = "T0TEAM01"
@@ -128,6 +132,17 @@ def start_fake_slack() -> tuple[FakeSlack, ThreadingHTTPServer]:
     fake.base = f"http://127.0.0.1:{server.server_address[1]}"
     fake.url = f"{fake.base}/api/"
     return fake, server
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakeSlack]:
+    """A fresh fake Slack Web API on 127.0.0.1 (it also stands in for a chat model's server that answers nonsense)."""
+    fake_slack, server = start_fake_slack()
+    try:
+        yield fake_slack
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def sign(secret: str, body: str, *, timestamp: int | None = None) -> dict[str, str]:
