@@ -2,7 +2,8 @@
 
 ``evals/gate.yaml`` lists the gated metrics and how far each may fall (absolute, on a 0-1 scale) before
 the gate fails; metrics in ``lower_is_better`` may not rise by more than their tolerance. A gated metric the
-baseline has but the run lacks fails the gate too (a metric must not vanish silently).
+baseline has but the run lacks fails the gate too (a metric must not vanish silently), unless the run measured
+nothing of its group (``drafts.*`` without a drafting set, ``ragas.*`` with ``--no-ragas``).
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ def check(current: EvalResults, baseline: EvalResults, config: GateConfig) -> li
         base = baseline.aggregate.get(metric)
         if base is None:
             continue  # the baseline did not measure it (e.g. no drafting set): nothing to regress from
+        group = metric.partition(".")[0] + "."
+        if not any(key.startswith(group) for key in current.aggregate):
+            continue  # this run did not measure the group (no drafting set, or --no-ragas): not a regression
         now = current.aggregate.get(metric)
         tol = config.tolerance(metric)
         lower = metric in config.lower_is_better

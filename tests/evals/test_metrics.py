@@ -8,7 +8,10 @@ import pytest
 
 from assistant.models import Chunk
 from evals import metrics as m
-from evals.dataset import Question
+from evals.compare import comparison_table, parse_configuration
+from evals.dataset import DatasetError, Question
+from evals.gate import GateConfig, check
+from evals.results import EvalResults
 from evals.scoring import ReferenceIndex, retrieval_metrics
 from evals.targets import RetrievedChunk
 
@@ -103,3 +106,38 @@ def test_retrieval_metrics_resolve_sources_against_the_index() -> None:
     assert got["recall@5"] == 1.0
     idcg = 1 + 1 / math.log2(3) + 1 / math.log2(4)
     assert got["ndcg@3"] == pytest.approx((1 / math.log2(3) + 1 / math.log2(4)) / idcg)
+
+
+def _results(aggregate: dict[str, float | None]) -> EvalResults:
+    return EvalResults(created_at="t", config={}, datasets=[], aggregate=aggregate)
+
+
+def test_gate_tolerances_directions_and_missing_metrics() -> None:
+    """A failure means the gate passes a drop beyond tolerance, fails one within it, or ignores a vanished metric."""
+    config = GateConfig(default_tolerance=0.02, metrics={"retrieval.hit@5": None, "drafts.forbidden_promise_rate": 0,
+                                                         "drafts.action_accuracy": 0, "ragas.rouge": 0.03},
+                        lower_is_better=["drafts.forbidden_promise_rate"])
+    base = _results({"retrieval.hit@5": 0.90, "drafts.forbidden_promise_rate": 0.0, "drafts.action_accuracy": 1.0,
+                     "ragas.rouge": 0.20})
+    ok = _results({"retrieval.hit@5": 0.885, "drafts.forbidden_promise_rate": 0.0, "drafts.action_accuracy": 1.0,
+                   "ragas.rouge": 0.18})
+    assert all(r.passed for r in check(ok, base, config))
+    bad = _results({"retrieval.hit@5": 0.87, "drafts.forbidden_promise_rate": 0.03, "drafts.pass_rate": 1.0})
+    verdict = {r.metric: r.passed for r in check(bad, base, config)}
+    assert verdict == {"retrieval.hit@5": False, "drafts.forbidden_promise_rate": False,
+                       "drafts.action_accuracy": False}  # vanished from a measured group: fails
+    assert "ragas.rouge" not in verdict  # the run measured no ragas metric (--no-ragas): not gated
+
+
+def test_comparison_table_and_configuration_specs() -> None:
+    """A failure means --compare misreads its specs or computes the delta the wrong way round."""
+    conf = parse_configuration("dense:retrieval_mode=dense, top_k=3")
+    assert (conf.name, conf.overrides, conf.needs_own_index) == ("dense", {"retrieval_mode": "dense", "top_k": "3"},
+                                                                 False)
+    assert parse_configuration("small:chunk_size=600").needs_own_index
+    with pytest.raises(DatasetError):
+        parse_configuration("no-colon")
+    table = comparison_table([("a", _results({"retrieval.mrr": 0.5, "questions.count": 3.0})),
+                              ("b", _results({"retrieval.mrr": 0.75}))])
+    assert table["names"] == ["a", "b"]
+    assert table["rows"] == [{"metric": "retrieval.mrr", "values": [0.5, 0.75], "delta": 0.25}]
