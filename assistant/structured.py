@@ -253,10 +253,20 @@ Needles = tuple[tuple[str, ...], ...]
 
 
 def _source(needles: Needles, tier: str, results: list[ScoredChunk], corpus: Corpus) -> ScoredChunk | None:
-    """The section that states the figure for the tier: a table row first, retrieved sections before the rest."""
+    """The section that states the figure for the tier: a table row first, retrieved sections before the rest.
+
+    Searched: the retrieved sections, the other sections of their documents, then the sections a keyword search
+    for the figure itself finds (the question's words may miss the table that states it). Never the whole corpus:
+    the work stays bounded whatever the corpus size (a corpus-wide scan cost 6 s per question at 100k chunks).
+    """
     language = results[0].chunk.language if results else None
     sections: dict[tuple[str, int], ScoredChunk] = {}
-    for candidate in [*results, *(ScoredChunk(chunk=c, score=0.0) for c in corpus.chunks)]:
+    same_docs = (
+        ScoredChunk(chunk=parts[0], score=0.0)
+        for doc_id in dict.fromkeys(r.chunk.doc_id for r in results)
+        for parts in corpus.doc_sections.get(doc_id, [])
+    )
+    for candidate in [*results, *same_docs, *_figure_search(needles, tier, language, corpus)]:
         if language in (None, candidate.chunk.language):
             sections.setdefault(candidate.chunk.parent_key, candidate)
     pieces: dict[tuple[str, int], list[tuple[str, bool]]] = {}
@@ -268,6 +278,16 @@ def _source(needles: Needles, tier: str, results: list[ScoredChunk], corpus: Cor
             if all(any(all(n.lower() in text for n in group) for text in usable) for group in needles):
                 return section
     return None
+
+
+def _figure_search(needles: Needles, tier: str, language: str | None, corpus: Corpus) -> list[ScoredChunk]:
+    """The top sections of a BM25 search for the expected strings themselves and the tier."""
+    languages = corpus.bm25.languages
+    if not languages:
+        return []
+    lang = language if language in languages else languages[0]
+    probe = " ".join(n for group in needles for n in group) + f" tier {tier} nivel {tier}"
+    return [ScoredChunk(chunk=corpus.chunks[p], score=0.0) for p, _ in corpus.bm25.search(probe, lang, 20)]
 
 
 _ROW = re.compile(r"^(tier|nivel): [abc];")
