@@ -12,11 +12,9 @@ from pathlib import Path
 import click
 import pytest
 
-from .cli_helpers import assert_clean_error, one_json, run
+from tests.contract import ASK_KEYS, CITATION_KEYS, INGEST_KEYS
 
-INGEST_KEYS = {"documents", "chunks", "added", "updated", "removed", "unchanged", "skipped", "seconds"}
-ASK_KEYS = {"id", "answer", "abstained", "confidence", "citations", "latency_ms"}
-CITATION_KEYS = {"n", "doc_id", "title", "section", "source", "score"}
+from .cli_helpers import assert_clean_error, one_json, run
 
 
 @pytest.fixture(autouse=True)

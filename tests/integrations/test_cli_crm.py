@@ -8,33 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.contract import CITATION_KEYS, CLIENT_KEYS, DRAFT_KEYS
+
 from .cli_helpers import assert_clean_error, one_json, run
 
 SEC = "Subdirector de Experiencia del Cliente (SEC)"
-CLIENT_KEYS = {
-    "id",
-    "name",
-    "tier",
-    "plan",
-    "tenure_months",
-    "monthly_value",
-    "churn_risk",
-    "account_owner",
-    "language",
-}
-DRAFT_KEYS = {
-    "kind",
-    "language",
-    "draft",
-    "recommended_action",
-    "client",
-    "sla",
-    "policy_citations",
-    "typification",
-    "requires_approval",
-    "escalate_to",
-}
-CITATION_KEYS = {"n", "doc_id", "title", "section", "source", "score"}
 
 
 @pytest.fixture(autouse=True)

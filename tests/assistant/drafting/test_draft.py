@@ -17,6 +17,7 @@ from assistant.drafting.service import draft
 from assistant.errors import ClientNotFound
 from assistant.factory import Services
 from assistant.models import Draft, DraftRequest
+from tests.contract import CITATION_KEYS, DRAFT_KEYS
 
 pytestmark = pytest.mark.slow
 
@@ -24,19 +25,6 @@ NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 NY = ZoneInfo("America/New_York")
 KEY_ACCOUNTS = "Subdirector de Cuentas Clave"
 SEC = "Subdirector de Experiencia del Cliente (SEC)"
-DRAFT_KEYS = {
-    "kind",
-    "language",
-    "draft",
-    "recommended_action",
-    "client",
-    "sla",
-    "policy_citations",
-    "typification",
-    "requires_approval",
-    "escalate_to",
-}
-CITATION_KEYS = {"n", "doc_id", "title", "section", "source", "score"}
 NEUTRAL = "Our team has not been able to get much out of the reporting module this month."
 
 

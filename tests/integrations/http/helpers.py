@@ -19,6 +19,7 @@ from assistant.settings import Settings
 from integrations.http.app import create_app
 from integrations.http.auth import KeyRing
 from tests.conftest import hash_settings
+from tests.contract import ASK_KEYS, CITATION_KEYS, CLIENT_KEYS, DRAFT_KEYS, INGEST_KEYS, SLA_KEYS  # noqa: F401 - re-exported
 
 AGENT_KEY = "agent-key-0123456789abcdef"
 ADMIN_KEY = "admin-key-0123456789abcdef"
@@ -27,14 +28,6 @@ QA_KEY = "qa-key-0123456789abcdef-qa"
 KEYRING = KeyRing(((AGENT_KEY, "agent"), (ADMIN_KEY, "admin"), (TRAINER_KEY, "trainer"), (QA_KEY, "qa")))
 ROLE_KEYS = {"agent": AGENT_KEY, "admin": ADMIN_KEY, "trainer": TRAINER_KEY, "qa": QA_KEY}
 
-ASK_KEYS = {"id", "answer", "abstained", "confidence", "citations", "latency_ms"}
-CITATION_KEYS = {"n", "doc_id", "title", "section", "source", "score"}
-DRAFT_KEYS = {"kind", "language", "draft", "recommended_action", "client", "sla", "policy_citations", "typification",
-              "requires_approval", "escalate_to"}
-CLIENT_KEYS = {"id", "name", "tier", "plan", "tenure_months", "monthly_value", "churn_risk", "account_owner",
-               "language"}
-SLA_KEYS = {"tier", "channel", "priority", "first_response_target", "resolution_target", "business_hours", "citation"}
-INGEST_KEYS = {"documents", "chunks", "added", "updated", "removed", "unchanged", "skipped", "seconds"}
 
 
 def auth(role: str = "agent") -> dict[str, str]:
