@@ -207,7 +207,7 @@ def compose(question: str, language: str, results: list[ScoredChunk], corpus: Co
     lines = [
         f"{u.text} [{number[rank]}]" for rank, u in sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
     ]
-    citations = [_citation(number[rank], sections[rank]) for rank in used_ranks]
+    citations = [make_citation(number[rank], sections[rank]) for rank in used_ranks]
     return Composition("\n".join(lines), citations, conf)
 
 
@@ -267,7 +267,7 @@ def _one_step_answer(step: ScoredChunk, corpus: Corpus, conf: float) -> Composit
             break
         lines.append(f"{unit.text} [1]")
         size += len(unit.text)
-    return Composition("\n".join(lines), [_citation(1, step)], conf)
+    return Composition("\n".join(lines), [make_citation(1, step)], conf)
 
 
 def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
@@ -277,11 +277,12 @@ def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
         first = next((u.text for u in split_units(step.chunk.text)), "")
         heading = step.chunk.section.split(SECTION_SEPARATOR)[-1]
         lines.append(f"{heading}: {first} [{n}]" if first else f"{heading} [{n}]")
-        citations.append(_citation(n, step))
+        citations.append(make_citation(n, step))
     return Composition("\n".join(lines), citations, conf)
 
 
-def _citation(n: int, r: ScoredChunk) -> Citation:
+def make_citation(n: int, r: ScoredChunk) -> Citation:
+    """The numbered citation of a retrieved chunk: document, section, owner, effective date."""
     meta = r.chunk.metadata
     return Citation(
         n=n,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.answer import Composition, _citation, split_units
+from assistant.answer import Composition, make_citation, split_units
 from assistant.durations import humanize
 from assistant.errors import PlaybookError
 from assistant.factory import Services
@@ -152,7 +152,7 @@ def structured_answer(
             return None
         number = next((c.n for c in citations if c.chunk_id == source.chunk.id), len(citations) + 1)
         if number > len(citations):
-            citations.append(_citation(number, source))
+            citations.append(make_citation(number, source))
         lines.append(f"{part.text}. [{number}]")
     return Composition("\n".join(lines), citations, conf)
 
