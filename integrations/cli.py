@@ -162,6 +162,8 @@ def _configure_logging(level: str) -> None:
 
     logging.basicConfig(level=level.upper(), format="%(message)s")
     logging.getLogger("playbook.http").setLevel(min(logging.INFO, logging.getLevelName(level.upper())))
+    # bm25s sets its own logger to DEBUG at import, which would print "Building index from tokens" per index.
+    logging.getLogger("bm25s").setLevel(level.upper())
 
 
 def _is_ip(text: str) -> bool:
