@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from assistant.answer import make_citation
 from assistant.drafting.checks import Violation, check_fields, check_text
 from assistant.drafting.policy import ClientFacts, Decision, decide_refund, decide_rescue
 from assistant.drafting.reasons import Reason, classify
@@ -79,17 +80,7 @@ def _citations(services: Services, request: DraftRequest, decision: Decision, la
         for r in results:
             key = (r.chunk.doc_id, r.chunk.section)
             if key not in seen:
-                seen[key] = Citation(
-                    n=len(seen) + 1,
-                    doc_id=r.chunk.doc_id,
-                    title=r.chunk.title,
-                    section=r.chunk.section,
-                    source=r.chunk.source,
-                    score=round(r.score, 4),
-                    chunk_id=r.chunk.id,
-                    owner=str(r.chunk.metadata.get("owner") or "") or None,
-                    effective_date=str(r.chunk.metadata.get("effective_date") or "") or None,
-                )
+                seen[key] = make_citation(len(seen) + 1, r)
     return list(seen.values())
 
 
