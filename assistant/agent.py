@@ -53,19 +53,13 @@ def handle(services: Services, request: AskRequest | DraftRequest, *, now: datet
     return answer(services, request)
 
 
-def _with_context(request: AskRequest) -> str:
-    """A short follow-up ("and for tier C?") is searched together with the thread's last user question."""
-    last = next((t.text for t in reversed(request.thread) if t.role == "user"), "")
-    if last and len(request.question.split()) < 8:
-        return f"{last} {request.question}"
-    return request.question
-
-
 def answer(services: Services, request: AskRequest) -> Answer:
     """Answer from the playbook: the agent's cited answer if valid, else the deterministic one."""
     question = clean_question(request.question, services.settings.max_question_chars)
-    query = _with_context(request) if request.thread else question
-    fallback = ask(services, query, k=request.k, language=request.language, filters=request.filters)
+    earlier = [t.text for t in request.thread if t.role == "user"]
+    fallback = ask(
+        services, question, k=request.k, language=request.language, filters=request.filters, thread=earlier
+    )
     if services.chat_model is None or fallback.abstained:
         return fallback
     started = time.perf_counter()

@@ -1,26 +1,34 @@
 """Grounded answers without an LLM: select the sentences, list items and table rows that answer.
 
-Retrieve small, answer from the section: the top chunks point at sections; every sentence, list item
-and table row of those sections is scored against the question (IDF-weighted term overlap, plus the
-section's retrieval rank), the best are kept in document order, numbered steps stay together for
-"how do I" questions, and each piece is cited. Confidence combines the best dense similarity with
-how much of the question the retrieved text covers, scaled down when the question's topic is a word the
-playbook never uses; below the threshold we abstain.
+Retrieve small, answer from the section: the top chunks point at sections (a long section, such as a web page
+without subheadings, is narrowed to its retrieved chunks); every sentence, list item and table row there is
+scored against the question (IDF-weighted term overlap, plus the section's retrieval rank), the best are kept
+in document order, numbered steps stay together for "how do I" questions, and each piece is cited. The best
+retrieved section always answers first; the other retrieved documents are listed as "see also", so the reader
+can check where else the knowledge base speaks of it. Confidence lives in :mod:`assistant.confidence`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
+from assistant.answer_render import clean_piece, render
+from assistant.confidence import confidence, content_terms, coverage, novelty
+from assistant.language.vocabulary import DomainVocabulary
 from assistant.models import SECTION_SEPARATOR, Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus
-from assistant.text import table_rows, terms
+from assistant.text import terms
+from assistant.units import LIST_ITEM, Unit, split_units
+
+__all__ = ["Composition", "compose", "confidence", "content_terms", "make_citation", "novelty", "split_units"]
 
 MAX_SECTIONS = 4
 MAX_UNITS = 7
 MAX_CHARS = 1100
+MAX_CITATIONS = 5
+LONG_SECTION_CHARS = 2500  # longer sections (whole web pages) are narrowed to their retrieved chunks
+CONTEXT_WEIGHT = 0.5  # the weight of a follow-up's earlier turns' words against its own
 _PROCEDURAL = re.compile(
     r"\b(how (do|should|can|to)|steps?|procedure|process|what (do|should|must) (i|we) do|cómo|pasos?|procedimiento"
     r"|proceso|qué (hago|debo hacer|hacemos))\b",
@@ -35,19 +43,10 @@ _ASKS_FOR_LIST = re.compile(
 _ASKS_FOR_STEPS = re.compile(
     r"\b(steps?|stages?|phases?|procedure|pasos?|etapas?|fases?|procedimiento)\b", re.IGNORECASE
 )
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÁÉÍÓÚÑ¿¡\d])")
-
-
-@dataclass
-class Unit:
-    """A sentence, list item or table row of a section, in document order."""
-
-    text: str
-    order: int
-    numbered_group: int | None = None
-    listed: bool = False  # a list item or a table row
+_HOW_DO_I = re.compile(r"\b(how (do|should|can|to) (i|we|you)?|c[oó]mo (se )?(hago|hacemos|proceso|tramito))\b",
+                       re.IGNORECASE)
+# Generic spellings of an exclusive domain word: "tier B" ("tierb") and support level "L2" ("l2").
+_GENERIC_EXCLUSIVE = (re.compile(r"^tier[a-z]$"), re.compile(r"^l\d$"))
 
 
 @dataclass
@@ -59,169 +58,132 @@ class Composition:
     confidence: float
 
 
-def _table_units(lines: list[str], start: int) -> list[Unit]:
-    return [Unit(row, start + n, listed=True) for n, row in enumerate(table_rows(lines))]
+@dataclass(frozen=True)
+class _Question:
+    """The question's terms, their weights, and the groups of words that exclude each other (tiers, levels)."""
+
+    text: str
+    terms: list[str]
+    weights: dict[str, float]
+    exclusive: list[frozenset[str]]
 
 
-def _blocks(section_text: str) -> list[tuple[str, list[str]]]:
-    """Blank-line blocks, with runs of table lines split from the text around them."""
-    out: list[tuple[str, list[str]]] = []
-    for block in re.split(r"\n\s*\n", section_text):
-        previous = None
-        for line in (ln for ln in block.splitlines() if ln.strip()):
-            kind = "table" if line.lstrip().startswith("|") else "text"
-            if kind == previous:
-                out[-1][1].append(line)
-            else:
-                out.append((kind, [line]))
-            previous = kind
-    return out
-
-
-def split_units(section_text: str) -> list[Unit]:
-    """Split a section into sentences, list items (numbered ones grouped) and table rows."""
-    units: list[Unit] = []
-    order = 0
-    group = 0
-    for kind, lines in _blocks(section_text):
-        if kind == "table" and len(lines) >= 2:
-            table = _table_units(lines, order)
-            units += table
-            order += len(table)
-            continue
-        if any(_LIST_ITEM.match(ln) for ln in lines):
-            group += 1
-            for ln in lines:
-                if _LIST_ITEM.match(ln) or not units:
-                    units.append(Unit(ln.strip(), order, group if _NUMBERED.match(ln) else None, listed=True))
-                else:  # continuation line of the previous item
-                    units[-1].text += " " + ln.strip()
-                order += 1
-            continue
-        for sentence in _SENTENCE_END.split(" ".join(ln.strip() for ln in lines)):
-            if re.search(r"\w", sentence):
-                units.append(Unit(sentence.strip(), order))
-                order += 1
-    return units
-
-
-def _coverage(q_terms: list[str], text_terms: set[str], corpus: Corpus) -> float:
-    if not q_terms:
-        return 0.0
-    idf, unseen = corpus.idf, corpus.max_idf  # a word the playbook never uses is the rarest of all
-    total = sum(idf.get(t, unseen) for t in set(q_terms))
-    hit = sum(idf.get(t, unseen) for t in set(q_terms) if t in text_terms)
-    return hit / total if total else 0.0
-
-
-def confidence(question: str, language: str, results: list[ScoredChunk], corpus: Corpus) -> float:
-    """0-1: best dense similarity (rescaled) and IDF-weighted coverage of the question by the top chunks.
-
-    Scaled by ``(1 - novelty) ** 2`` (see :func:`novelty`): "refunds in cryptocurrency" matches the refund
-    policy on every generic word, but the playbook never says "cryptocurrency", so it cannot answer.
-    """
-    if not results:
-        return 0.0
-    q_terms = terms(question, language)
-    top_terms: set[str] = set()
-    for r in results[:3]:
-        top_terms.update(terms(r.chunk.index_text, r.chunk.language))
-    coverage = _coverage(q_terms, top_terms, corpus)
-    best_dense = max(r.dense_similarity for r in results)
-    dense = min(max((best_dense - 0.15) / 0.5, 0.0), 1.0)
-    # The bundled model is English: it finds any two Spanish texts similar, so Spanish leans on coverage.
-    weight = 0.5 if language == "en" else 0.25
-    evidence = weight * dense + (1 - weight) * coverage
-    return round(evidence * (1 - novelty(question, language, corpus)) ** 2, 3)
-
-
-# "How big / many / soon / often …", "qué tan grande", "cuán largo": the word after is the question's frame,
-# not its topic; a frame word the playbook happens not to use ("big") says nothing about coverage.
-_FRAME = re.compile(r"\b(?:how|qu[eé] tan|cu[aá]n)\s+(\w+)", re.IGNORECASE)
-
-
-def content_terms(question: str, language: str) -> list[str]:
-    """The question's terms, once each, without the frame word of "how much", "how soon"…."""
-    frame = {t for m in _FRAME.finditer(question) for t in terms(m.group(1), language)}
-    return [t for t in dict.fromkeys(terms(question, language)) if t not in frame]
-
-
-def novelty(question: str, language: str, corpus: Corpus) -> float:
-    """0-1: the IDF-weighted share of the question's content words that no chunk of the playbook contains.
-
-    Such a word is the rarest term of all (the IDF of document frequency 0) and usually the question's
-    topic ("parental leave", "Platinum plan", "salary"): no retrieved text can be evidence for it, however
-    well the generic words match. Numbers are left out (an amount or a day count in a question need not
-    appear in the playbook), and so is the frame word of "how much", "how big"….
-    """
+def _question(
+    question: str, language: str, focus: str | None, vocabulary: DomainVocabulary | None
+) -> _Question:
     q_terms = content_terms(question, language)
-    unseen = math.log(1 + len(corpus.chunks))  # the IDF formula at document frequency 0
-    total = novel = 0.0
-    for t in q_terms:
-        weight = corpus.idf.get(t, unseen)
-        total += weight
-        if t not in corpus.idf and not t.isdigit():
-            novel += weight
-    return novel / total if total else 0.0
+    own = set(content_terms(focus, language)) if focus else set(q_terms)
+    weights = {t: 1.0 if t in own else CONTEXT_WEIGHT for t in q_terms}
+    groups = list((vocabulary or DomainVocabulary()).exclusive_groups())
+    for pattern in _GENERIC_EXCLUSIVE:
+        groups.append(frozenset(t for t in q_terms if pattern.match(t)))
+    return _Question(question, q_terms, weights, [g for g in groups if g])
 
 
-def compose(question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float) -> Composition:
-    """Build the cited answer from the sections of the top results."""
-    q_terms = content_terms(question, language)
-    procedural = bool(_PROCEDURAL.search(question) or _ASKS_FOR_LIST.search(question))
+def compose(
+    question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float,
+    *, focus: str | None = None, vocabulary: DomainVocabulary | None = None,
+) -> Composition:
+    """Build the cited answer from the sections of the top results.
+
+    Args:
+        question: the text searched for (for a follow-up, with its thread's words).
+        language: the question's language.
+        results: the retrieved chunks, best first.
+        corpus: the snapshot they come from.
+        conf: the confidence already computed, kept on the composition.
+        focus: the user's own words, when ``question`` carries words of earlier turns (they weigh more).
+        vocabulary: the knowledge base's domain words (tiers, levels) that exclude each other.
+
+    Returns:
+        The composition; its text is empty when nothing retrieved answers.
+    """
+    q = _question(question, language, focus, vocabulary)
     sections: list[ScoredChunk] = []
     for r in results:
         if r.chunk.parent_key not in {s.chunk.parent_key for s in sections}:
             sections.append(r)
-    sections = [s for s in sections if not _headed_for_other(q_terms, s)] or sections
-    scored: list[tuple[float, int, Unit]] = []
-    per_section: dict[int, list[Unit]] = {}
-    topic = _topic_section(q_terms, sections[:MAX_SECTIONS], corpus)
-    for rank, r in enumerate(sections[:MAX_SECTIONS]):
-        heading_terms = set(terms(f"{r.chunk.title} {r.chunk.section}", r.chunk.language))
-        units = split_units(corpus.section_text(r.chunk))
-        per_section[rank] = units
-        for u in units:
-            unit_terms = set(terms(u.text, r.chunk.language))
-            if _other_tier_only(q_terms, unit_terms):
-                continue
-            own = _coverage(q_terms, unit_terms, corpus)
-            if topic is not None and rank == topic[0] and u.listed:  # the items of "Early warning signs"
-                own = max(own, topic[1])
-            if rank > 0 and own < 0.4:  # lower-ranked sections contribute only pieces that answer on their own
-                continue
-            overlap = _coverage(q_terms, unit_terms | heading_terms, corpus)
-            scored.append((0.5 * own + 0.3 * overlap + 0.2 / (1 + rank), rank, u))
+    sections = [s for s in sections if not _headed_for_other(q, s)] or sections
+    procedure = _procedure(q, sections, corpus) if _PROCEDURAL.search(focus or question) else None
+    if procedure is not None:
+        return _with_related(_steps_answer(procedure, conf), sections, corpus)
+    scored, per_section = _score(q, sections[:MAX_SECTIONS], results, corpus)
     if not scored:
         return Composition("", [], conf)
-    best = max(s for s, _, _ in scored)
     steps = _sibling_steps(sections[0], corpus) if _ASKS_FOR_STEPS.search(question) else []
     named = _named_step(question, steps)
     if named is not None:
         return _one_step_answer(named, corpus, conf)
     if len(steps) >= 2:
-        return _steps_answer(steps, conf)
-    chosen = _select(scored, best, per_section, procedural)
+        return _with_related(_steps_answer(steps, conf), sections, corpus)
+    procedural = bool(_PROCEDURAL.search(question) or _ASKS_FOR_LIST.search(question))
+    chosen = _select(scored, per_section, procedural)
     used_ranks = sorted({rank for rank, _ in chosen})
     number = {rank: n for n, rank in enumerate(used_ranks, start=1)}
-    lines = [
-        f"{u.text} [{number[rank]}]" for rank, u in sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
-    ]
+    ordered = sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
     citations = [make_citation(number[rank], sections[rank]) for rank in used_ranks]
-    return Composition("\n".join(lines), citations, conf)
+    return _with_related(Composition(render([(number[r], u) for r, u in ordered]), citations, conf), sections, corpus)
+
+
+def _score(
+    q: _Question, sections: list[ScoredChunk], results: list[ScoredChunk], corpus: Corpus
+) -> tuple[list[tuple[float, int, Unit]], dict[int, list[Unit]]]:
+    """Every unit of the top sections with its score (own coverage, coverage with the heading, rank)."""
+    scored: list[tuple[float, int, Unit]] = []
+    per_section: dict[int, list[Unit]] = {}
+    topic = _topic_section(q, sections, corpus)
+    for rank, r in enumerate(sections):
+        heading_terms = set(terms(f"{r.chunk.title} {r.chunk.section}", r.chunk.language))
+        units = split_units(_answer_region(r, results, corpus))
+        per_section[rank] = units
+        for u in units:
+            unit_terms = set(terms(u.text, r.chunk.language))
+            if _other_exclusive_only(q, unit_terms):
+                continue
+            own = coverage(q.terms, unit_terms, corpus, q.weights)
+            if topic is not None and rank == topic[0] and u.listed:  # the items of "Early warning signs"
+                own = max(own, topic[1])
+            if rank > 0 and own < 0.4:  # lower-ranked sections contribute only pieces that answer on their own
+                continue
+            overlap = coverage(q.terms, unit_terms | heading_terms, corpus, q.weights)
+            scored.append((0.5 * own + 0.3 * overlap + 0.2 / (1 + rank), rank, u))
+    return scored, per_section
+
+
+def _answer_region(r: ScoredChunk, results: list[ScoredChunk], corpus: Corpus) -> str:
+    """The text to answer from: the whole section, or for a long one its retrieved chunks and the one after."""
+    text = corpus.section_text(r.chunk)
+    if len(text) <= LONG_SECTION_CHARS:
+        return text
+    parts = corpus.sections.get(r.chunk.parent_key, [r.chunk])
+    hit = {x.chunk.id for x in results if x.chunk.parent_key == r.chunk.parent_key}
+    keep = {n for n, c in enumerate(parts) if c.id in hit}
+    keep |= {n + 1 for n, c in enumerate(parts) if c.id == r.chunk.id and n + 1 < len(parts)}
+    region = ""
+    for n in sorted(keep):
+        region = _join(region, parts[n].text)
+    return region or r.chunk.text
+
+
+def _join(head: str, tail: str) -> str:
+    from assistant.retrieval.hybrid import join_overlapping
+
+    return join_overlapping(head, tail)
 
 
 TOPIC_HEADING_COVERAGE = 0.5
+PROCEDURE_COVERAGE = 0.75
 
 
-def _topic_section(q_terms: list[str], sections: list[ScoredChunk], corpus: Corpus) -> tuple[int, float] | None:
+def _topic_section(q: _Question, sections: list[ScoredChunk], corpus: Corpus) -> tuple[int, float] | None:
     """The section whose own heading covers the question best, with that coverage, when it covers half or more.
 
     Its list items and table rows answer the question even when they share none of its words: the rows of
     "Early warning signs" are "30 days without logging in", not "signs".
     """
     covers = [
-        _coverage(q_terms, set(terms(r.chunk.section.split(SECTION_SEPARATOR)[-1], r.chunk.language)), corpus)
+        coverage(q.terms, set(terms(r.chunk.section.split(SECTION_SEPARATOR)[-1], r.chunk.language)), corpus,
+                 q.weights)
         for r in sections
     ]
     best = max(range(len(covers)), key=lambda n: covers[n], default=None)
@@ -247,6 +209,31 @@ def _sibling_steps(top: ScoredChunk, corpus: Corpus) -> list[ScoredChunk]:
     return steps
 
 
+def _procedure(q: _Question, sections: list[ScoredChunk], corpus: Corpus) -> list[ScoredChunk] | None:
+    """For "how do I process a refund?": the steps of a retrieved procedure whose title names the question's topic.
+
+    The best-matching prose (refund rules) is not the answer to a "how do I" question when the knowledge base
+    has a procedure for it; the procedure's steps are.
+    """
+    how = _HOW_DO_I.search(q.text)
+    if how is None:
+        return None
+    # "how do I process / handle / deal with a refund": the verb frames the question, the object is its topic.
+    verb = re.match(r"\s*(\w+)", q.text[how.end():])
+    frame = set(terms(verb.group(1), "en")) if verb else set()
+    topic = [t for t in q.terms if t not in frame] or q.terms
+    for r in sections[:MAX_CITATIONS]:
+        steps = _sibling_steps(r, corpus)
+        if len(steps) < 2:
+            continue
+        title_terms = set(terms(r.chunk.title, r.chunk.language))
+        procedure_terms = title_terms.union(*(terms(s.chunk.text, s.chunk.language) for s in steps))
+        names_topic = any(t in title_terms for t in topic)
+        if names_topic and coverage(topic, procedure_terms, corpus, q.weights) >= PROCEDURE_COVERAGE:
+            return steps
+    return None
+
+
 _STEP_NUMBER = re.compile(r"\b(?:step|stage|phase|paso|etapa|fase)\s*(\d+)", re.IGNORECASE)
 
 
@@ -261,24 +248,45 @@ def _named_step(question: str, steps: list[ScoredChunk]) -> ScoredChunk | None:
 def _one_step_answer(step: ScoredChunk, corpus: Corpus, conf: float) -> Composition:
     """One step of a procedure, whole (its list items and sentences in order, within the size budget)."""
     heading = step.chunk.section.split(SECTION_SEPARATOR)[-1]
-    lines, size = [f"{heading}:"], 0
+    pieces, size = [], 0
     for unit in split_units(corpus.section_text(step.chunk)):
         if size + len(unit.text) > MAX_CHARS:
             break
-        lines.append(f"{unit.text} [1]")
+        pieces.append((1, unit))
         size += len(unit.text)
-    return Composition("\n".join(lines), [make_citation(1, step)], conf)
+    return Composition(f"**{heading}**\n\n{render(pieces)}", [make_citation(1, step)], conf)
 
 
 def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
     """List a procedure's steps, each with its first sentence, each cited."""
     lines, citations = [], []
     for n, step in enumerate(steps, start=1):
-        first = next((u.text for u in split_units(step.chunk.text)), "")
-        heading = step.chunk.section.split(SECTION_SEPARATOR)[-1]
-        lines.append(f"{heading}: {first} [{n}]" if first else f"{heading} [{n}]")
+        first = clean_piece(LIST_ITEM.sub("", next((u.text for u in split_units(step.chunk.text)), "")))
+        heading = clean_piece(step.chunk.section.split(SECTION_SEPARATOR)[-1])
+        lines.append(f"- **{heading}.** {first} [{n}]" if first else f"- **{heading}** [{n}]")
         citations.append(make_citation(n, step))
     return Composition("\n".join(lines), citations, conf)
+
+
+def _with_related(composition: Composition, sections: list[ScoredChunk], corpus: Corpus) -> Composition:
+    """Add the other retrieved documents as numbered "see also" sources (one per document, up to the limit)."""
+    if not composition.text:
+        return composition
+    cited_docs = {c.doc_id for c in composition.citations}
+    citations = list(composition.citations)
+    related = []
+    for r in sections:
+        if len(citations) >= MAX_CITATIONS:
+            break
+        if r.chunk.doc_id in cited_docs:
+            continue
+        cited_docs.add(r.chunk.doc_id)
+        citations.append(make_citation(len(citations) + 1, r))
+        related.append(f"[{len(citations)}]")
+    if not related:
+        return composition
+    see_also = "See also " + ", ".join(related) + "."
+    return Composition(f"{composition.text}\n\n{see_also}", citations, composition.confidence)
 
 
 def make_citation(n: int, r: ScoredChunk) -> Citation:
@@ -298,16 +306,24 @@ def make_citation(n: int, r: ScoredChunk) -> Citation:
 
 
 def _select(
-    scored: list[tuple[float, int, Unit]], best: float, per_section: dict[int, list[Unit]], procedural: bool
+    scored: list[tuple[float, int, Unit]], per_section: dict[int, list[Unit]], procedural: bool
 ) -> list[tuple[int, Unit]]:
-    """Pick the best units within the size budget; a procedural question gets the whole step list."""
+    """Pick the best units within the size budget; a procedural question gets the whole step list.
+
+    The best retrieved section always gives its best piece (the retriever's best evidence answers first), and a
+    piece that only introduces what follows (a heading line, "…if:") brings the piece after it.
+    """
     ranked = sorted(scored, key=lambda x: -x[0])
+    best = ranked[0][0]
     top_score, top_rank, top_unit = ranked[0]
     chosen: list[tuple[int, Unit]] = []
     if procedural:
         group = top_unit.numbered_group or _best_numbered_list(scored, top_rank)
         if group is not None:
             chosen = [(top_rank, u) for u in per_section[top_rank] if u.numbered_group == group]
+    first_of_top = next((x for x in ranked if x[1] == 0), None)
+    if first_of_top is not None and not any(r == 0 for r, _ in chosen) and first_of_top[0] >= 0.4 * best:
+        chosen.append((0, first_of_top[2]))
     size = sum(len(u.text) for _, u in chosen)
     for score, rank, unit in ranked:
         if len(chosen) >= MAX_UNITS or score < 0.55 * best:
@@ -316,11 +332,10 @@ def _select(
             continue
         chosen.append((rank, unit))
         size += len(unit.text)
-        if unit.text.rstrip().endswith(":"):  # "…only when all of these are true:" needs its list
-            for item in _list_after(unit, per_section[rank]):
-                if not any(u is item for _, u in chosen):
-                    chosen.append((rank, item))
-                    size += len(item.text)
+    for rank, unit in list(chosen):
+        for item in _what_follows(unit, per_section[rank]):
+            if not any(u is item for _, u in chosen):
+                chosen.append((rank, item))
     return chosen
 
 
@@ -334,38 +349,49 @@ def _best_numbered_list(scored: list[tuple[float, int, Unit]], rank: int) -> int
     return max(lists, key=lambda g: lists[g]) if lists else None
 
 
-def _list_after(intro: Unit, units: list[Unit]) -> list[Unit]:
-    """The list items that directly follow an introducing sentence."""
-    following = [u for u in units if u.order > intro.order]
+_INTRODUCES = re.compile(r"(:|\?|\bif|\bsi|\bto)\s*$|^[^.!?]{3,90}$", re.IGNORECASE)
+
+
+def _what_follows(intro: Unit, units: list[Unit]) -> list[Unit]:
+    """The list items after an introducing sentence ("…all of these are true:"), or the sentence after a heading line."""
+    text = intro.text.rstrip()
+    if intro.listed or not _INTRODUCES.search(text):
+        return []
+    following = sorted((u for u in units if u.order > intro.order), key=lambda u: u.order)
+    if not following:
+        return []
+    if not following[0].listed:
+        return following[:1]
     items: list[Unit] = []
-    for u in sorted(following, key=lambda u: u.order):
-        if not _LIST_ITEM.match(u.text) or (items and u.order != items[-1].order + 1):
+    for u in following:
+        if not u.listed or (items and u.order != items[-1].order + 1):
             break
         items.append(u)
     return items[:8]
 
 
-_TIERS = frozenset({"tiera", "tierb", "tierc"})
-_LEVELS = frozenset({"l1", "l2", "l3", "l4"})
-
-
-def _other_tier_only(q_terms: list[str], unit_terms: set[str]) -> bool:
+def _other_exclusive_only(q: _Question, unit_terms: set[str]) -> bool:
     """True when the question names a tier (or support level) and the piece names other ones only.
 
     A tier B row does not answer for tier C, nor an L1 duty for L3.
     """
-    for group in (_TIERS, _LEVELS):
-        asked = group.intersection(q_terms)
-        named = group & unit_terms
+    for group in q.exclusive:
+        asked = group.intersection(q.terms)
+        named = {t for t in unit_terms if t in group or _same_kind(t, group)}
         if asked and named and not asked & named:
             return True
     return False
 
 
-def _headed_for_other(q_terms: list[str], r: ScoredChunk) -> bool:
+def _same_kind(token: str, group: frozenset[str]) -> bool:
+    """True when ``token`` is a generic tier or level token of the kind ``group`` holds ("tierc" for {"tierb"})."""
+    return any(pattern.match(token) and any(pattern.match(g) for g in group) for pattern in _GENERIC_EXCLUSIVE)
+
+
+def _headed_for_other(q: _Question, r: ScoredChunk) -> bool:
     """True when the section's own heading names other tiers or levels only ("Soporte L1" for an L3 question)."""
     heading = r.chunk.section.split(SECTION_SEPARATOR)[-1]
-    return _other_tier_only(q_terms, set(terms(heading, r.chunk.language)))
+    return _other_exclusive_only(q, set(terms(heading, r.chunk.language)))
 
 
 def _str(value: object) -> str | None:

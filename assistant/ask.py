@@ -1,16 +1,24 @@
-"""``ask``: validate a question, retrieve, compose a grounded answer or abstain."""
+"""``ask``: validate a question, read it as people write it, retrieve, compose a grounded answer or abstain.
+
+Reading the question: greetings and thanks around it are dropped, words the knowledge base does not know are
+matched to its own vocabulary ("windo" -> "window"), and a follow-up is read with its thread ("and for tier C?").
+"""
 
 from __future__ import annotations
 
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from assistant.answer import compose, confidence
 from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.factory import Services
+from assistant.language.chitchat import is_chitchat, strip_chitchat
+from assistant.language.followup import Query, contextual_query
 from assistant.models import Answer
+from assistant.retrieval.hybrid import Corpus
 from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
@@ -19,6 +27,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ABSTAIN_TEXT = {
     "en": "The playbook does not cover this, so I won't guess. Please ask the {owner} in {channel}.",
     "es": "El playbook no cubre esta pregunta, así que no voy a adivinar. Consulta con {owner} en {channel}.",
+}
+CHITCHAT_TEXT = {
+    "en": "Hi! Ask me a question about the playbook, for example how to handle a refund.",
+    "es": "¡Hola! Hazme una pregunta sobre el playbook, por ejemplo cómo gestionar un reembolso.",
 }
 
 
@@ -37,9 +49,19 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
+def read_question(question: str, thread: Sequence[str], corpus: Corpus, services: Services, language: str) -> Query:
+    """The query to search and answer: chit-chat dropped, misspellings corrected, the thread taken into account."""
+
+    def tidy(text: str) -> str:
+        return corpus.speller.correct(strip_chitchat(text), language)
+
+    turns = [tidy(t) for t in thread if t.strip() and not is_chitchat(t)]
+    return contextual_query(tidy(question), turns, services.vocabulary)
+
+
 def ask(
     services: Services, question: str, *, k: int | None = None, language: str | None = None,
-    filters: dict[str, Any] | None = None,
+    filters: dict[str, Any] | None = None, thread: Sequence[str] = (),
 ) -> Answer:
     """Answer a question from the playbook, with citations, or abstain.
 
@@ -49,6 +71,7 @@ def ask(
         k: how many chunks to retrieve (default: settings.top_k).
         language: ``en`` or ``es``; detected from the question when omitted.
         filters: metadata equality filters (``{"audience": "agents"}``, ``{"doc_id": ...}``).
+        thread: the thread's earlier user messages, oldest first (a follow-up is read with them).
 
     Returns:
         The answer; ``abstained`` is true when the playbook does not cover the question.
@@ -61,13 +84,19 @@ def ask(
     settings = services.settings
     text = clean_question(question, settings.max_question_chars)
     lang = language if language in SUPPORTED_LANGUAGES else detect_language(text)
-    top_k = k or settings.top_k
-    results, corpus = services.retriever.retrieve(text, language=lang, k=top_k, where=filters)
-    conf = confidence(text, lang, results, corpus)
     answer_id = uuid.uuid4().hex
+    if is_chitchat(text) and not thread:
+        return Answer(id=answer_id, answer=CHITCHAT_TEXT.get(lang, CHITCHAT_TEXT["en"]), abstained=True,
+                      confidence=0.0, citations=[], latency_ms=_ms(started), language=lang)
+    _, corpus = services.retriever.snapshot()
+    query = read_question(text, thread, corpus, services, lang)
+    top_k = k or settings.top_k
+    results, corpus = services.retriever.retrieve(query.search, language=lang, k=top_k, where=filters)
+    conf = confidence(query.search, lang, results, corpus)
     if conf >= settings.abstain_threshold:
-        composed = structured_answer(services, text, lang, results, corpus, conf) or compose(
-            text, lang, results, corpus, conf
+        composed = structured_answer(services, query.search, lang, results, corpus, conf) or compose(
+            query.search, lang, results, corpus, conf, focus=query.focus if query.has_context else None,
+            vocabulary=services.vocabulary,
         )
         if composed.text:
             return Answer(

@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assistant.language.vocabulary import DomainVocabulary
 from assistant.policy_data import PolicyData
 from assistant.retrieval.chroma_index import ChromaStore, make_chroma_client
 from assistant.retrieval.embedder import HashEmbedder, SentenceTransformerEmbedder
@@ -92,6 +93,7 @@ class Services:
     policy: PolicyData
     sla: SlaTable
     chat_model: BaseChatModel | None = None
+    vocabulary: DomainVocabulary = field(default_factory=DomainVocabulary)
     extras: dict[str, Any] = field(default_factory=dict)
     _crm: Crm | None = field(default=None, repr=False)
     _crm_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -142,4 +144,5 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         policy=PolicyData.load(settings.policy_data_dir),
         sla=SlaTable.load(settings.policy_data_dir / "sla.csv"),
         chat_model=make_chat_model(settings),
+        vocabulary=DomainVocabulary.load(settings.policy_data_dir),
     )

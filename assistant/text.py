@@ -22,10 +22,13 @@ _EN_MARKERS = frozenset(
 )
 # Words that carry little meaning in a support question but are not in the stopword lists.
 _EXTRA_STOP = {
-    "en": {"please", "tell", "know", "need", "want", "would", "could", "lumora", "playbook", "what", "how",
+    "en": {"please", "tell", "know", "need", "want", "would", "could", "playbook", "what", "how",
            "when", "which", "who", "where", "why", "do", "does", "did", "can", "should", "may", "might", "i",
-           "we", "us", "me", "our", "my"},
-    "es": {"favor", "saber", "necesito", "quiero", "podría", "lumora", "playbook", "cuál", "cuáles", "cómo",
+           "we", "us", "me", "our", "my",
+           # contractions typed without the apostrophe, and chat shorthand
+           "whats", "hows", "whos", "wheres", "whens", "whys", "thats", "theres", "dont", "doesnt", "didnt", "cant",
+           "wont", "isnt", "arent", "wasnt", "im", "ive", "youre", "pls", "plz", "u", "ur", "wanna", "gonna"},
+    "es": {"favor", "saber", "necesito", "quiero", "podría", "playbook", "cuál", "cuáles", "cómo",
            "cuándo", "qué", "quién", "dónde", "puedo", "debo", "debe", "hay", "cual", "como", "cuando"},
 }
 
@@ -62,7 +65,8 @@ def fold_accents(word: str) -> str:
 
 
 # "tier A", "Tier: B", "nivel C" become one token ("tiera"...): a lone letter is otherwise a stopword.
-_TIER = re.compile(r"\b(?:tiers?|nivel(?:es)?|categor[ií]a)\s*:?\s*([abc])\b", re.IGNORECASE)
+# Any letter after "tier" names a tier; after the Spanish words, only the first few (so "categoría a la que…" is not).
+_TIER = re.compile(r"\b(?:tiers?\s*:?\s*([a-z])|(?:nivel(?:es)?|categor[ií]as?)\s*:?\s*([a-f]))\b", re.IGNORECASE)
 
 
 _NUMBER_WORDS = {
@@ -103,7 +107,7 @@ def terms(text: str, language: str = "en") -> list[str]:
     words = [_NUMBER_WORDS.get(w, w) for w in _WORD.findall(_support_levels(lowered))]
     words = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     stems = [fold_accents(s) for s in _stemmer(language).stemWords(words)]
-    return stems + [f"tier{m.group(1)}" for m in _TIER.finditer(lowered)]
+    return stems + [f"tier{m.group(1) or m.group(2)}" for m in _TIER.finditer(lowered)]
 
 
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")

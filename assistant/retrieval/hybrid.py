@@ -12,12 +12,14 @@ import math
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from assistant.models import Chunk, ScoredChunk
 from assistant.retrieval.bm25 import BM25Index
 from assistant.retrieval.chroma_index import ChromaGenerationIndex, ChromaStore
 from assistant.retrieval.ports import Embedder
+from assistant.language.spelling import Speller, word_counts
 from assistant.text import terms
 
 RRF_K = 60
@@ -60,6 +62,11 @@ class Corpus:
     def load(cls, index: ChromaGenerationIndex) -> Corpus:
         """Read every record of a collection."""
         return cls(index.name, [chunk_from_record(r) for r in index.iter_records()])
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Spelling corrections to this corpus's own words (built on first use)."""
+        return Speller(word_counts(c.keyword_text for c in self.chunks))
 
     def section_text(self, chunk: Chunk) -> str:
         """The whole section a chunk belongs to, its chunks re-joined without their overlap."""

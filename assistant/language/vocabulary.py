@@ -1,0 +1,101 @@
+"""Domain words read from the knowledge base's data folder: the company, its tiers, support levels and channels.
+
+The composer and the follow-up rewriter treat these specially (a tier B row does not answer for tier C; "and for
+tier C?" after a tier B question is a tier C question). They come from the tables, not from code, so another
+company's tiers ("Gold", "Silver") or levels get the same treatment without a code change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.text import terms
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A domain word found in a text: its group ("tier", "level", "channel"), index token and surface text."""
+
+    group: str
+    token: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class DomainVocabulary:
+    """Index tokens of the domain words, by group, and the patterns that find them in text."""
+
+    company: str | None = None
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path | None) -> DomainVocabulary:
+        """Read tiers (``tiers.yaml``), levels (``roles.yaml``, ``channels.yaml``) and channels from ``folder``."""
+        if folder is None:
+            return cls()
+        tiers_doc = _yaml(folder / "tiers.yaml")
+        channels_doc = _yaml(folder / "channels.yaml")
+        tiers = [str(t.get("tier")) for t in tiers_doc.get("tiers", []) if t.get("tier")]
+        channels = [str(c.get("channel")) for c in channels_doc.get("channels", []) if c.get("channel")]
+        levels = {str(r.get("level")) for r in _yaml(folder / "roles.yaml").get("roles", []) if r.get("level")}
+        for row in channels_doc.get("channels", []):
+            levels.update(str(v) for v in row.get("support_levels") or [])
+        return cls.build(company=tiers_doc.get("company"), tiers=tiers, levels=sorted(levels), channels=channels)
+
+    @classmethod
+    def build(
+        cls, *, company: str | None = None, tiers: list[str], levels: list[str], channels: list[str] | None = None
+    ) -> DomainVocabulary:
+        """A vocabulary from lists of names (tests and other data sources)."""
+        patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {"tier": [], "level": [], "channel": []}
+        for tier in tiers:
+            patterns["tier"].append((tier_token(tier), _tier_pattern(tier)))
+        for level in levels:
+            token = next(iter(terms(level)), level.lower())
+            patterns["level"].append((token, re.compile(rf"\b{re.escape(level)}\b", re.IGNORECASE)))
+        for channel in channels or []:
+            token = next(iter(terms(channel)), channel.lower())
+            patterns["channel"].append((token, re.compile(rf"\b{re.escape(channel)}s?\b", re.IGNORECASE)))
+        groups = {name: frozenset(token for token, _ in found) for name, found in patterns.items() if found}
+        return cls(company=company, groups=groups, patterns=patterns)
+
+    def exclusive_groups(self) -> list[frozenset[str]]:
+        """Groups whose members exclude each other in an answer: a tier's row does not answer for another tier."""
+        return [self.groups[g] for g in ("tier", "level") if g in self.groups]
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every domain word in ``text``, in order of appearance."""
+        found = [
+            Mention(group, token, m.span())
+            for group, pairs in self.patterns.items()
+            for token, pattern in pairs
+            for m in pattern.finditer(text)
+        ]
+        return sorted(found, key=lambda m: m.span)
+
+
+def tier_token(tier: str) -> str:
+    """The index token of a tier name: ``tiera`` for a one-letter tier (see ``text.terms``), else its stem."""
+    if len(tier) == 1:
+        return f"tier{tier.lower()}"
+    return next(iter(terms(tier)), tier.lower())
+
+
+def _tier_pattern(tier: str) -> re.Pattern[str]:
+    name = re.escape(tier)
+    if len(tier) == 1:  # a lone letter is a tier only next to the word: "tier B", "nivel B", "Tier: B"
+        return re.compile(rf"\b(?:tiers?|nivel(?:es)?|categor[ií]as?)\s*:?\s*{name}\b", re.IGNORECASE)
+    return re.compile(rf"\b{name}\b", re.IGNORECASE)
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
