@@ -106,7 +106,7 @@ def compose(
     sections = [s for s in sections if not _headed_for_other(q, s)] or sections
     procedure = _procedure(q, sections, corpus) if _PROCEDURAL.search(focus or question) else None
     if procedure is not None:
-        return _with_related(_steps_answer(procedure, conf), sections, corpus)
+        return _with_related(_steps_answer(procedure, conf), sections, language)
     scored, per_section = _score(q, sections[:MAX_SECTIONS], results, corpus)
     if not scored:
         return Composition("", [], conf)
@@ -115,14 +115,15 @@ def compose(
     if named is not None:
         return _one_step_answer(named, corpus, conf)
     if len(steps) >= 2:
-        return _with_related(_steps_answer(steps, conf), sections, corpus)
+        return _with_related(_steps_answer(steps, conf), sections, language)
     procedural = bool(_PROCEDURAL.search(question) or _ASKS_FOR_LIST.search(question))
     chosen = _select(scored, per_section, procedural)
     used_ranks = sorted({rank for rank, _ in chosen})
     number = {rank: n for n, rank in enumerate(used_ranks, start=1)}
     ordered = sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
     citations = [make_citation(number[rank], sections[rank]) for rank in used_ranks]
-    return _with_related(Composition(render([(number[r], u) for r, u in ordered]), citations, conf), sections, corpus)
+    composition = Composition(render([(number[r], u) for r, u in ordered]), citations, conf)
+    return _with_related(composition, sections, language)
 
 
 def _score(
@@ -268,7 +269,10 @@ def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
     return Composition("\n".join(lines), citations, conf)
 
 
-def _with_related(composition: Composition, sections: list[ScoredChunk], corpus: Corpus) -> Composition:
+SEE_ALSO = {"en": "See also", "es": "Véase también"}
+
+
+def _with_related(composition: Composition, sections: list[ScoredChunk], language: str) -> Composition:
     """Add the other retrieved documents as numbered "see also" sources (one per document, up to the limit)."""
     if not composition.text:
         return composition
@@ -285,7 +289,7 @@ def _with_related(composition: Composition, sections: list[ScoredChunk], corpus:
         related.append(f"[{len(citations)}]")
     if not related:
         return composition
-    see_also = "See also " + ", ".join(related) + "."
+    see_also = SEE_ALSO.get(language, SEE_ALSO["en"]) + " " + ", ".join(related) + "."
     return Composition(f"{composition.text}\n\n{see_also}", citations, composition.confidence)
 
 

@@ -19,11 +19,17 @@ from assistant.answer import Composition, make_citation, split_units
 from assistant.durations import humanize
 from assistant.errors import PlaybookError
 from assistant.factory import Services
+from assistant.language.vocabulary import tier_token
 from assistant.models import Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus
 from assistant.text import terms
 
-_TIER = re.compile(r"\b(?:tier|nivel|categor[ií]a)\s*:?\s*([abc])\b", re.IGNORECASE)
+# Comparisons across tiers: "which tier has the longest window?", "¿qué nivel tiene el mayor tope?".
+_MOST = re.compile(r"\b(longest|most|highest|biggest|largest|greatest|longer|more|higher|bigger|larger"
+                   r"|m[aá]s larg[oa]s?|m[aá]s alt[oa]s?|mayor|m[aá]xim[oa])\b", re.IGNORECASE)
+_LEAST = re.compile(r"\b(shortest|least|lowest|smallest|fewest|shorter|less|lower|smaller"
+                    r"|m[aá]s cort[oa]s?|m[aá]s baj[oa]s?|menor|m[ií]nim[oa])\b", re.IGNORECASE)
+_WHICH_TIER = re.compile(r"\b(which|what|qu[eé]|cu[aá]l(es)?)\s+(tiers?|niveles?|categor[ií]as?)\b", re.IGNORECASE)
 # Questions about a case rather than a figure: a time of day, a weekday, an amount, a client, a condition.
 _NOT_A_LOOKUP = re.compile(
     r"\d{1,2}:\d{2}|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[eé]rcoles|jueves"
@@ -134,10 +140,12 @@ def structured_answer(
         no section of the playbook states it (the normal composer then answers).
     """
     lang = language if language in _WORDS else "en"
-    tiers = {m.group(1).upper() for m in _TIER.finditer(question)}
+    tiers = services.vocabulary.tiers_in(question)
+    if not tiers and _WHICH_TIER.search(question) and (_MOST.search(question) or _LEAST.search(question)):
+        return _comparison(services, question, lang, results, corpus, conf)
     if len(tiers) != 1 or _NOT_A_LOOKUP.search(question):
         return None
-    tier = tiers.pop()
+    tier = tiers[0]
     try:
         groups = _parts(services, question, tier, lang)
     except (KeyError, IndexError, ValueError, PlaybookError):  # a table lacks the row or the value
@@ -155,6 +163,67 @@ def structured_answer(
             citations.append(make_citation(number, source))
         lines.append(f"{part.text}. [{number}]")
     return Composition("\n".join(lines), citations, conf)
+
+
+_FIGURES = {  # the per-tier figures a comparison can rank: template key and RefundLimits field
+    "window": "refund_window_days", "cap": "credit_cap_pct", "l1_refund": "l1_refund_max", "l1_credit": "l1_credit_max",
+}
+_SUPERLATIVE = {
+    "en": "Tier {t} has the {w} {f} ({v}).",
+    "es": "El nivel {t} tiene {w} {f} ({v}).",
+}
+_FIGURE_NAMES = {
+    "en": {"window": "refund window", "cap": "credit cap", "l1_refund": "L1 refund limit", "l1_credit": "L1 credit limit"},
+    "es": {"window": "ventana de reembolso", "cap": "tope de crédito", "l1_refund": "límite de reembolso L1",
+           "l1_credit": "límite de crédito L1"},
+}
+_EXTREMES = {"en": ("largest", "smallest"), "es": ("la mayor", "la menor")}
+
+
+def _comparison(
+    services: Services, question: str, lang: str, results: list[ScoredChunk], corpus: Corpus, conf: float
+) -> Composition | None:
+    """ "Which tier has the longest refund window?": every tier's figure from the tables, the extreme named first."""
+    figures = [key for key, pattern in (("window", _WINDOW), ("cap", _CREDIT_CAP)) if pattern.search(question)]
+    if not figures and _L1.search(question):
+        figures = ["l1_refund"] if _REFUND.search(question) else ["l1_credit"] if _CREDIT.search(question) else []
+    if len(figures) != 1 or not services.policy.refund_limits:
+        return None
+    key, field = figures[0], _FIGURES[figures[0]]
+    tiers = list(services.policy.refund_limits)
+    try:
+        parts = [(tier, _parts(services, _PROBE[key].format(t=tier), tier, lang)) for tier in tiers]
+    except (KeyError, IndexError, ValueError, PlaybookError):
+        return None
+    values = {tier: float(getattr(services.policy.refund_limits[tier], field)) for tier in tiers}
+    most = bool(_MOST.search(question)) and not _LEAST.search(question)
+    extreme = (max if most else min)(tiers, key=lambda t: values[t])
+    lines: list[str] = []
+    citations: list[Citation] = []
+    for tier, found in parts:
+        if len(found) != 1:
+            return None
+        part = found[0][1]
+        source = _source(part.needles, tier, results, corpus)
+        if source is None:
+            return None
+        number = next((c.n for c in citations if c.chunk_id == source.chunk.id), len(citations) + 1)
+        if number > len(citations):
+            citations.append(make_citation(number, source))
+        lines.append(f"- {part.text}. [{number}]")
+        if tier == extreme:
+            shown = part.needles[0][0]
+            word = _EXTREMES[lang][0 if most else 1] if lang == "es" else ("longest" if key == "window" else "largest")
+            if lang == "en" and not most:
+                word = "shortest" if key == "window" else "smallest"
+            lead = _SUPERLATIVE[lang].format(t=tier, w=word, f=_FIGURE_NAMES[lang][key], v=shown)
+    return Composition(lead + "\n\n" + "\n".join(lines), citations, conf)
+
+
+_PROBE = {  # a question for one tier's figure, in the form _parts reads
+    "window": "refund window tier {t}", "cap": "credit cap tier {t}", "l1_refund": "L1 refund tier {t}",
+    "l1_credit": "L1 credit tier {t}",
+}
 
 
 def _parts(services: Services, question: str, tier: str, lang: str) -> list[tuple[int, Part]]:
@@ -290,16 +359,16 @@ def _figure_search(needles: Needles, tier: str, language: str | None, corpus: Co
     return [ScoredChunk(chunk=corpus.chunks[p], score=0.0) for p, _ in corpus.bm25.search(probe, lang, 20)]
 
 
-_ROW = re.compile(r"^(tier|nivel): [abc];")
+_ROW = re.compile(r"^(tier|nivel): \w+;")
 
 
 def _pieces(section_text: str, tier: str, language: str) -> list[tuple[str, bool]]:
     """The section's table rows and sentences that name only this tier, lower-cased, each flagged if a row."""
-    wanted = {f"tier{tier.lower()}"}
+    wanted = {tier_token(tier)}
     units = [u.text.lower() for u in split_units(section_text)]
     return [(text, bool(_ROW.match(text))) for text in units if _tiers_named(text, language) == wanted]
 
 
 def _tiers_named(text: str, language: str) -> set[str]:
     """The tier tokens of a piece of text ("tiera" for "Tier: A" or "nivel A")."""
-    return {t for t in terms(text, language) if re.fullmatch(r"tier[abc]", t)}
+    return {t for t in terms(text, language) if re.fullmatch(r"tier[a-z]", t)}

@@ -75,7 +75,12 @@ def ask(
 
 
 def _show_answer(answer: Any) -> None:
-    out.print(answer.answer, markup=False, highlight=False)
+    from rich.markdown import Markdown
+
+    if out.is_terminal:  # a terminal renders the Markdown; a pipe or a file gets the Markdown text itself
+        out.print(Markdown(answer.answer))
+    else:
+        out.print(answer.answer, markup=False, highlight=False)
     if answer.citations:
         out.print("")
         for c in answer.citations:

@@ -32,6 +32,7 @@ class DomainVocabulary:
 
     company: str | None = None
     groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # index token -> the name as the data writes it
     patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = field(default_factory=dict)
 
     @classmethod
@@ -54,6 +55,7 @@ class DomainVocabulary:
     ) -> DomainVocabulary:
         """A vocabulary from lists of names (tests and other data sources)."""
         patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {"tier": [], "level": [], "channel": []}
+        names = {tier_token(t): t for t in tiers}
         for tier in tiers:
             patterns["tier"].append((tier_token(tier), _tier_pattern(tier)))
         for level in levels:
@@ -63,7 +65,11 @@ class DomainVocabulary:
             token = next(iter(terms(channel)), channel.lower())
             patterns["channel"].append((token, re.compile(rf"\b{re.escape(channel)}s?\b", re.IGNORECASE)))
         groups = {name: frozenset(token for token, _ in found) for name, found in patterns.items() if found}
-        return cls(company=company, groups=groups, patterns=patterns)
+        return cls(company=company, groups=groups, names=names, patterns=patterns)
+
+    def tiers_in(self, text: str) -> list[str]:
+        """The tier names ``text`` mentions, once each, in order."""
+        return list(dict.fromkeys(self.names[m.token] for m in self.mentions(text) if m.group == "tier"))
 
     def exclusive_groups(self) -> list[frozenset[str]]:
         """Groups whose members exclude each other in an answer: a tier's row does not answer for another tier."""

@@ -42,8 +42,32 @@ def esc(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """Escaped text with Markdown bold (``**x**``) turned into Slack's (``*x*``)."""
-    return _BOLD.sub(r"*\1*", esc(text))
+    """Escaped text with Markdown bold (``**x**``) turned into Slack's (``*x*``) and tables set in monospace.
+
+    Slack has no tables: a Markdown table becomes a preformatted block with its columns aligned.
+    """
+    return _BOLD.sub(r"*\1*", esc(_tables_preformatted(text)))
+
+
+_TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _tables_preformatted(text: str) -> str:
+    out: list[str] = []
+    run: list[list[str]] = []
+    for line in [*text.split("\n"), ""]:
+        if _TABLE_LINE.match(line):
+            if not _TABLE_SEPARATOR.match(line):
+                run.append([c.strip().replace("**", "") for c in line.strip().strip("|").split("|")])
+            continue
+        if run:
+            widths = [max(len(row[i]) if i < len(row) else 0 for row in run) for i in range(max(map(len, run)))]
+            rows = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in run]
+            out.append("```\n" + "\n".join(rows) + "\n```")
+            run = []
+        out.append(line)
+    return "\n".join(out[:-1])
 
 
 def section(text: str) -> Block:

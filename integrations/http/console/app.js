@@ -158,10 +158,35 @@
     return nodes;
   }
 
+  const TABLE_LINE = /^\s*\|.*\|\s*$/;
+  const TABLE_SEPARATOR = /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/;
+
+  function cells(line) {
+    return line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((c) => c.trim());
+  }
+
+  // A run of Markdown table lines → a <table> (header row, then body rows; the separator line is dropped).
+  function renderTable(lines, citationCount, listId) {
+    const [header, ...rest] = lines;
+    const head = el("thead", {}, [el("tr", {}, cells(header).map((c) => el("th", {}, renderLine(c, citationCount, listId))))]);
+    const body = el("tbody", {}, rest.filter((l) => !TABLE_SEPARATOR.test(l)).map(
+      (l) => el("tr", {}, cells(l).map((c) => el("td", {}, renderLine(c, citationCount, listId))))));
+    return el("table", { className: "answer-table" }, [head, body]);
+  }
+
   function renderAnswerText(container, text, citationCount, listId) {
     container.replaceChildren();
-    for (const raw of String(text).split("\n")) {
+    const lines = String(text).split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i];
       if (!raw.trim()) continue;
+      if (TABLE_LINE.test(raw) && i + 1 < lines.length && TABLE_SEPARATOR.test(lines[i + 1])) {
+        const run = [];
+        while (i < lines.length && TABLE_LINE.test(lines[i])) run.push(lines[i++]);
+        i--;
+        container.append(renderTable(run, citationCount, listId));
+        continue;
+      }
       const bullet = /^\s*[-*•]\s+/.exec(raw);
       const line = bullet ? raw.slice(bullet[0].length) : raw;
       container.append(el("p", { className: bullet ? "line bullet" : "line" }, renderLine(line, citationCount, listId)));
