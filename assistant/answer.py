@@ -173,7 +173,6 @@ def _join(head: str, tail: str) -> str:
 
 
 TOPIC_HEADING_COVERAGE = 0.5
-PROCEDURE_COVERAGE = 0.75
 
 
 def _topic_section(q: _Question, sections: list[ScoredChunk], corpus: Corpus) -> tuple[int, float] | None:
@@ -228,9 +227,7 @@ def _procedure(q: _Question, sections: list[ScoredChunk], corpus: Corpus) -> lis
         if len(steps) < 2:
             continue
         title_terms = set(terms(r.chunk.title, r.chunk.language))
-        procedure_terms = title_terms.union(*(terms(s.chunk.text, s.chunk.language) for s in steps))
-        names_topic = any(t in title_terms for t in topic)
-        if names_topic and coverage(topic, procedure_terms, corpus, q.weights) >= PROCEDURE_COVERAGE:
+        if coverage(topic, title_terms, corpus, q.weights) >= TOPIC_HEADING_COVERAGE:
             return steps
     return None
 

@@ -66,7 +66,9 @@ def fold_accents(word: str) -> str:
 
 # "tier A", "Tier: B", "nivel C" become one token ("tiera"...): a lone letter is otherwise a stopword.
 # Any letter after "tier" names a tier; after the Spanish words, only the first few (so "categoría a la que…" is not).
-_TIER = re.compile(r"\b(?:tiers?\s*:?\s*([a-z])|(?:nivel(?:es)?|categor[ií]as?)\s*:?\s*([a-f]))\b", re.IGNORECASE)
+_TIER = re.compile(
+    r"\b(?:tiers?(?:\s*:\s*|\s+)([a-z])|(?:nivel(?:es)?|categor[ií]as?)(?:\s*:\s*|\s+)([a-f]))\b", re.IGNORECASE
+)
 
 
 _NUMBER_WORDS = {

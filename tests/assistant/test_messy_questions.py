@@ -1,0 +1,65 @@
+"""Questions as support agents write them, asked of the bundled playbook (real model, the session's index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ask import ask
+from assistant.factory import Services
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hi. What is the refund window for tier B clients?",
+        "hi, quick q: whats the refund windo for teir B?",
+        "hey team!! refund window tier B pls, thanks",
+    ],
+)
+def test_greetings_and_typos_do_not_make_a_covered_question_abstain(kb_services: Services, question: str) -> None:
+    """A failure means a greeting or a misspelled word counts as an unknown topic and the agent gets no answer."""
+    answer = ask(kb_services, question)
+    assert not answer.abstained, answer
+    assert "30 days" in answer.answer
+
+
+def test_a_follow_up_in_a_thread_is_read_with_the_previous_question(kb_services: Services) -> None:
+    """A failure means "and for tier C?" abstains or answers for tier B."""
+    answer = ask(kb_services, "and for tier C?", thread=["whats the refund window for tier B?"])
+    assert not answer.abstained
+    assert "14 days" in answer.answer and "30 days" not in answer.answer
+
+
+def test_which_tier_has_the_longest_window_is_answered_from_the_table(kb_services: Services) -> None:
+    """A failure means a comparison across tiers abstains ("longest" is not a playbook word) or names no tier."""
+    answer = ask(kb_services, "Which tier has the longest refund window?")
+    assert not answer.abstained
+    assert answer.answer.startswith("Tier A has the longest refund window (60 days)")
+    assert all(days in answer.answer for days in ("60 days", "30 days", "14 days"))
+
+
+def test_how_do_i_process_a_refund_gets_the_procedure_steps(kb_services: Services) -> None:
+    """A failure means "how do I…" about a named procedure gets policy rules instead of the procedure's steps."""
+    answer = ask(kb_services, "How do I process a refund?")
+    assert [c.section.rsplit("›", 1)[-1].strip()[:6] for c in answer.citations[:4]] == ["Step 1", "Step 2",
+                                                                                          "Step 3", "Step 4"]
+    assert answer.answer.index("Step 1") < answer.answer.index("Step 4")
+
+
+def test_a_greeting_alone_gets_a_greeting_not_playbook_text(kb_services: Services) -> None:
+    """A failure means "thanks!" is answered with whatever playbook sentence says "thank"."""
+    answer = ask(kb_services, "thanks!")
+    assert answer.abstained and not answer.citations
+
+
+def test_answers_are_well_formed_markdown(kb_services: Services) -> None:
+    """A failure means raw or unbalanced "**", repeated sentences or source artefacts reach the reader."""
+    for question in ("What are the steps of the rescue procedure?", "What is the refund policy?",
+                     "What are the SLA targets for tier B?", "What are the ten SOPs of the CX manager?"):
+        text = ask(kb_services, question).answer
+        for line in text.splitlines():
+            assert line.count("**") % 2 == 0, line
+        sentences = [s for s in text.replace("\n", " ").split(". ") if len(s) > 40]
+        assert len(sentences) == len(set(sentences)), text
