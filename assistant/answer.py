@@ -354,7 +354,7 @@ _INTRODUCES = re.compile(r"(:|\?|\bif|\bsi|\bto)\s*$|^[^.!?]{3,90}$", re.IGNOREC
 
 
 def _what_follows(intro: Unit, units: list[Unit]) -> list[Unit]:
-    """The list items after an introducing sentence ("…all of these are true:"), or the sentence after a heading line."""
+    """The list items after an introducing sentence ("…all of these are true:"), or the sentence after a heading."""
     text = intro.text.rstrip()
     if intro.listed or not _INTRODUCES.search(text):
         return []

@@ -33,7 +33,9 @@ def content_terms(question: str, language: str) -> list[str]:
     return [t for t in dict.fromkeys(terms(question, language)) if t not in frame]
 
 
-def coverage(q_terms: list[str], text_terms: set[str], corpus: Corpus, weights: dict[str, float] | None = None) -> float:
+def coverage(
+    q_terms: list[str], text_terms: set[str], corpus: Corpus, weights: dict[str, float] | None = None
+) -> float:
     """IDF-weighted share of the question's terms found in ``text_terms`` (optionally re-weighted per term)."""
     if not q_terms:
         return 0.0

@@ -173,7 +173,8 @@ _SUPERLATIVE = {
     "es": "El nivel {t} tiene {w} {f} ({v}).",
 }
 _FIGURE_NAMES = {
-    "en": {"window": "refund window", "cap": "credit cap", "l1_refund": "L1 refund limit", "l1_credit": "L1 credit limit"},
+    "en": {"window": "refund window", "cap": "credit cap", "l1_refund": "L1 refund limit",
+           "l1_credit": "L1 credit limit"},
     "es": {"window": "ventana de reembolso", "cap": "tope de crédito", "l1_refund": "límite de reembolso L1",
            "l1_credit": "límite de crédito L1"},
 }
@@ -183,7 +184,7 @@ _EXTREMES = {"en": ("largest", "smallest"), "es": ("la mayor", "la menor")}
 def _comparison(
     services: Services, question: str, lang: str, results: list[ScoredChunk], corpus: Corpus, conf: float
 ) -> Composition | None:
-    """ "Which tier has the longest refund window?": every tier's figure from the tables, the extreme named first."""
+    """Every tier's figure from the tables, the extreme named first ("which tier has the longest window?")."""
     figures = [key for key, pattern in (("window", _WINDOW), ("cap", _CREDIT_CAP)) if pattern.search(question)]
     if not figures and _L1.search(question):
         figures = ["l1_refund"] if _REFUND.search(question) else ["l1_credit"] if _CREDIT.search(question) else []

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from assistant.language.spelling import Speller, word_counts
 from assistant.models import Chunk, ScoredChunk
 from assistant.retrieval.bm25 import BM25Index
 from assistant.retrieval.chroma_index import ChromaGenerationIndex, ChromaStore
 from assistant.retrieval.ports import Embedder
-from assistant.language.spelling import Speller, word_counts
 from assistant.text import terms
 
 RRF_K = 60
