@@ -83,6 +83,7 @@ def _question(
 def compose(
     question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float,
     *, focus: str | None = None, vocabulary: DomainVocabulary | None = None,
+    related: list[ScoredChunk] | None = None,
 ) -> Composition:
     """Build the cited answer from the sections of the top results.
 
@@ -94,6 +95,7 @@ def compose(
         conf: the confidence already computed, kept on the composition.
         focus: the user's own words, when ``question`` carries words of earlier turns (they weigh more).
         vocabulary: the knowledge base's domain words (tiers, levels) that exclude each other.
+        related: a longer list of retrieved chunks, best first, to name other documents from ("see also").
 
     Returns:
         The composition; its text is empty when nothing retrieved answers.
@@ -104,9 +106,10 @@ def compose(
         if r.chunk.parent_key not in {s.chunk.parent_key for s in sections}:
             sections.append(r)
     sections = [s for s in sections if not _headed_for_other(q, s)] or sections
+    others = [*sections, *(r for r in related or [] if not _headed_for_other(q, r))]
     procedure = _procedure(q, sections, corpus) if _PROCEDURAL.search(focus or question) else None
     if procedure is not None:
-        return _with_related(_steps_answer(procedure, conf), sections, language)
+        return _with_related(_steps_answer(procedure, conf), others, language)
     scored, per_section = _score(q, sections[:MAX_SECTIONS], results, corpus)
     if not scored:
         return Composition("", [], conf)
@@ -115,7 +118,7 @@ def compose(
     if named is not None:
         return _one_step_answer(named, corpus, conf)
     if len(steps) >= 2:
-        return _with_related(_steps_answer(steps, conf), sections, language)
+        return _with_related(_steps_answer(steps, conf), others, language)
     procedural = bool(_PROCEDURAL.search(question) or _ASKS_FOR_LIST.search(question))
     chosen = _select(scored, per_section, procedural)
     used_ranks = sorted({rank for rank, _ in chosen})
@@ -123,7 +126,7 @@ def compose(
     ordered = sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
     citations = [make_citation(number[rank], sections[rank]) for rank in used_ranks]
     composition = Composition(render([(number[r], u) for r, u in ordered]), citations, conf)
-    return _with_related(composition, sections, language)
+    return _with_related(composition, others, language)
 
 
 def _score(
@@ -323,7 +326,7 @@ def _select(
         if group is not None:
             chosen = [(top_rank, u) for u in per_section[top_rank] if u.numbered_group == group]
     first_of_top = next((x for x in ranked if x[1] == 0), None)
-    if first_of_top is not None and not any(r == 0 for r, _ in chosen) and first_of_top[0] >= 0.4 * best:
+    if first_of_top is not None and not any(r == 0 for r, _ in chosen):
         chosen.append((0, first_of_top[2]))
     size = sum(len(u.text) for _, u in chosen)
     for score, rank, unit in ranked:
@@ -337,6 +340,19 @@ def _select(
         for item in _what_follows(unit, per_section[rank]):
             if not any(u is item for _, u in chosen):
                 chosen.append((rank, item))
+    return _whole_tables(chosen, per_section)
+
+
+MAX_TABLE_ROWS = 25
+
+
+def _whole_tables(chosen: list[tuple[int, Unit]], per_section: dict[int, list[Unit]]) -> list[tuple[int, Unit]]:
+    """A table three or more of whose rows were chosen is shown whole (up to a size), not cut short."""
+    for rank, block in {(r, u.block) for r, u in chosen if u.kind == "row"}:
+        rows = [u for u in per_section[rank] if u.block == block and u.kind == "row"]
+        picked = [u for r, u in chosen if r == rank and u.block == block and u.kind == "row"]
+        if len(rows) <= MAX_TABLE_ROWS and len(picked) >= min(3, len(rows)):
+            chosen += [(rank, u) for u in rows if not any(u is p for p in picked)]
     return chosen
 
 

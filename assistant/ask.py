@@ -22,6 +22,7 @@ from assistant.retrieval.hybrid import Corpus
 from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
+RELATED_POOL = 10  # retrieved chunks the "see also" documents are taken from (the answer uses the top k)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ABSTAIN_TEXT = {
@@ -91,12 +92,15 @@ def ask(
     _, corpus = services.retriever.snapshot()
     query = read_question(text, thread, corpus, services, lang)
     top_k = k or settings.top_k
-    results, corpus = services.retriever.retrieve(query.search, language=lang, k=top_k, where=filters)
+    pool, corpus = services.retriever.retrieve(
+        query.search, language=lang, k=max(top_k, RELATED_POOL), where=filters
+    )
+    results = pool[:top_k]
     conf = confidence(query.search, lang, results, corpus)
     if conf >= settings.abstain_threshold:
         composed = structured_answer(services, query.search, lang, results, corpus, conf) or compose(
             query.search, lang, results, corpus, conf, focus=query.focus if query.has_context else None,
-            vocabulary=services.vocabulary,
+            vocabulary=services.vocabulary, related=pool,
         )
         if composed.text:
             return Answer(
