@@ -1,0 +1,62 @@
+"""Another company's playbook and tables: its tier names get the treatment Lumora's get, with no code change."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.ask import ask
+from assistant.factory import Services, build_services
+from tests.conftest import hash_settings, make_pipeline
+
+POLICY = """\
+    # Member care handbook
+
+    ## Returns by membership
+
+    Members can return an order within the window of their membership level.
+
+    | Membership | Return window | Free shipping |
+    |---|---|---|
+    | Gold | 90 days | yes |
+    | Silver | 45 days | no |
+
+    ## Store hours
+
+    The shops open at nine and close at six, every day but holidays.
+    """
+
+
+@pytest.fixture
+def other_company(tmp_path: Path) -> Iterator[Services]:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "handbook.md").write_text(textwrap.dedent(POLICY), encoding="utf-8")
+    data = tmp_path / "tables"
+    data.mkdir()
+    (data / "tiers.yaml").write_text(
+        "company: Northwind\ncurrency: EUR\ntiers:\n  - tier: Gold\n  - tier: Silver\n", encoding="utf-8"
+    )
+    (data / "sla.csv").write_text(
+        "tier,channel,priority,first_response,resolution,business_hours\nGold,email,normal,PT1H,P1D,\n"
+        "Silver,email,normal,PT4H,P2D,\n",
+        encoding="utf-8",
+    )
+    with build_services(hash_settings(tmp_path / "data", knowledge_data_dir=data, abstain_threshold=0.0)) as services:
+        make_pipeline(services).run([docs])
+        yield services
+
+
+def test_a_tier_row_does_not_answer_for_another_tier(other_company: Services) -> None:
+    """A failure means the Gold row answers a Silver question (tier names only worked for Lumora's A/B/C)."""
+    answer = ask(other_company, "What is the return window for Silver members?")
+    assert "45 days" in answer.answer and "90 days" not in answer.answer
+
+
+def test_a_follow_up_naming_another_tier_of_this_company(other_company: Services) -> None:
+    """A failure means "and for Gold?" is not read as the previous question asked for Gold."""
+    answer = ask(other_company, "and for Gold?", thread=["What is the return window for Silver members?"])
+    assert "90 days" in answer.answer and "45 days" not in answer.answer
