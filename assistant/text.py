@@ -27,8 +27,11 @@ _EXTRA_STOP = {
            "we", "us", "me", "our", "my",
            # contractions typed without the apostrophe, and chat shorthand
            "whats", "hows", "whos", "wheres", "whens", "whys", "thats", "theres", "dont", "doesnt", "didnt", "cant",
-           "wont", "isnt", "arent", "wasnt", "im", "ive", "youre", "pls", "plz", "u", "ur", "wanna", "gonna"},
-    "es": {"favor", "saber", "necesito", "quiero", "podría", "playbook", "cuál", "cuáles", "cómo",
+           "wont", "isnt", "arent", "wasnt", "im", "ive", "youre", "pls", "plz", "u", "ur", "wanna", "gonna",
+           # conversational fillers and interjections: how people talk, never what they ask about
+           "yeah", "yep", "yup", "alright", "ah", "oh", "um", "umm", "uh", "hmm", "huh", "hey", "okay", "ok",
+           "awesome", "anyway", "cool", "wow", "guys", "sir", "madam", "thanks", "thank", "appreciate"},
+    "es": {"favor", "saber", "necesito", "quiero", "podría", "playbook", "vale", "bueno", "gracias", "oye", "pues", "cuál", "cuáles", "cómo",
            "cuándo", "qué", "quién", "dónde", "puedo", "debo", "debe", "hay", "cual", "como", "cuando"},
 }
 

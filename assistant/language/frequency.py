@@ -12,7 +12,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 COMMON_ZIPF = 6.0  # "the", "and": no topic at all
-RARE_ZIPF = 3.0  # "cryptocurrency", "delinquency": a topic of their own
+RARE_ZIPF = 4.0  # "vacation", "cryptocurrency", "delinquency": a topic of their own
 TYPO_ZIPF = 3.0  # below this a word unknown to the knowledge base may be a misspelling ("windo", "teir")
 
 
