@@ -61,13 +61,26 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
     top_terms: set[str] = set()
     for r in results[:3]:
         top_terms.update(terms(r.chunk.index_text, r.chunk.language))
-    covered = coverage(q_terms, top_terms, corpus)
+    # An unknown everyday word ("wife", "wanted") is already weighed by novelty; in coverage it should not
+    # outweigh the question's known terms, so it counts as much as it is topical.
+    covered = coverage(q_terms, top_terms, corpus, _unknown_word_weights(question, language, corpus))
     best_dense = max(r.dense_similarity for r in results)
     dense = min(max((best_dense - DENSE_FLOOR) / DENSE_SPAN, 0.0), 1.0)
     # The bundled model is English: it finds any two Spanish texts similar, so Spanish leans on coverage.
     weight = 0.5 if language == "en" else 0.25
     evidence = weight * dense + (1 - weight) * covered
     return round(evidence * (1 - novelty(question, language, corpus)) ** 2, 3)
+
+
+def _unknown_word_weights(question: str, language: str, corpus: Corpus) -> dict[str, float]:
+    """For each question term the corpus lacks, how topical its word is (0 for a comparative of a known word)."""
+    weights: dict[str, float] = {}
+    for word in _WORD.findall(question.lower()):
+        stems = terms(word, language)
+        if stems and stems[0] not in corpus.idf and not stems[0].isdigit():
+            known = _comparative_of_known(word, language, corpus)
+            weights[stems[0]] = 0.0 if known else max(topicality(word, language), 0.05)
+    return weights
 
 
 def novelty(question: str, language: str, corpus: Corpus) -> float:
