@@ -31,7 +31,8 @@ _EXTRA_STOP = {
            # conversational fillers and interjections: how people talk, never what they ask about
            "yeah", "yep", "yup", "alright", "ah", "oh", "um", "umm", "uh", "hmm", "huh", "hey", "okay", "ok",
            "awesome", "anyway", "cool", "wow", "guys", "sir", "madam", "thanks", "thank", "appreciate"},
-    "es": {"favor", "saber", "necesito", "quiero", "podría", "playbook", "vale", "bueno", "gracias", "oye", "pues", "cuál", "cuáles", "cómo",
+    "es": {"favor", "saber", "necesito", "quiero", "podría", "playbook", "vale", "bueno", "gracias", "oye", "pues",
+            "cuál", "cuáles", "cómo",
            "cuándo", "qué", "quién", "dónde", "puedo", "debo", "debe", "hay", "cual", "como", "cuando"},
 }
 
