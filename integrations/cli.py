@@ -21,6 +21,23 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from assistant import __version__
+
+        typer.echo(f"playbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Playbook Assistant: answers from your CX playbook."""
+
+
 @app.command()
 def ingest(
     paths: Annotated[
