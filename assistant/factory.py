@@ -31,7 +31,7 @@ def make_embedder(settings: Settings) -> Embedder:
         return HashEmbedder(dim)
     return SentenceTransformerEmbedder(
         name, device=settings.embedding_device, batch_size=settings.embedding_batch_size,
-        onnx_cache=settings.data_dir / "models",
+        onnx_cache=settings.data_dir / "models" if settings.onnx_query_encoder else None,
     )
 
 

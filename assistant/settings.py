@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers model name or path.")
     embedding_device: str = "cpu"
     embedding_batch_size: int = Field(64, ge=1, le=1024)
+    onnx_query_encoder: bool = Field(
+        True, description="Encode questions with an ONNX export of the model (in <data_dir>/models) when the model "
+        "is not loaded: a one-shot `playbook ask` then skips PyTorch. Off: always PyTorch.",
+    )
     chunk_size: int = Field(1200, ge=200, le=8000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(150, ge=0, le=2000)
     top_k: int = Field(5, ge=1, le=50)
