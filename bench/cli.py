@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench.http import free_port, start_server, wait_ready
+from bench.http import free_port, start_server, stop_server, wait_ready
 from bench.stats import spread
 
 QUESTION = "What is the refund window for tier B clients?"
@@ -66,12 +66,7 @@ def _warm_answer_ms(data_dir: Path, work: Path, repeats: int) -> list[float]:
                 times.append((time.perf_counter() - t0) * 1000)
         return times
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 def run(work: Path, data_dir: Path, *, repeats: int) -> dict[str, Any]:
