@@ -16,18 +16,22 @@ def _cli_rows(cli: dict[str, Any]) -> list[str]:
     if not cli:
         return []
     sec, rep = cli["seconds"], cli["reported_ms"]
-    onnx, torch = rep["ask_onnx"], rep["ask_torch"]
-    return [
+    onnx = rep["ask_onnx"]
+    rows = [
         f"| Cold `playbook ask` (ONNX query encoder) | {sec['ask_onnx']['median']} s (min {sec['ask_onnx']['min']}); "
         f"load {onnx['load_ms']['median']} ms, answer {onnx['latency_ms']['median']} ms | `python -c pass` "
         f"{sec['python_pass']['median']} s; warm server {cli['warm_server_answer_ms']['median']} ms | "
         f"×{cli['ratio_ask_onnx_to_python_pass']} / ×{cli['ratio_ask_onnx_to_warm_answer']} | "
         f"≤ {cli['goal_seconds']} s: {_yes(cli['goal_cold_ask_met'])} |",
-        f"| Cold `playbook ask` (PyTorch) | {sec['ask_torch']['median']} s; load {torch['load_ms']['median']} ms, "
-        f"answer {torch['latency_ms']['median']} ms | ONNX {sec['ask_onnx']['median']} s | "
-        f"×{cli['ratio_ask_torch_to_python_pass']} / ONNX ×{cli['speedup_onnx_over_torch']} faster | |",
         f"| Cold `playbook --help` / `client` | {sec['help']['median']} s / {sec['client']['median']} s | | | |",
     ]
+    if "ask_torch" in rep:
+        torch = rep["ask_torch"]
+        rows.insert(1, f"| Cold `playbook ask` (PyTorch) | {sec['ask_torch']['median']} s; load "
+                       f"{torch['load_ms']['median']} ms, answer {torch['latency_ms']['median']} ms | ONNX "
+                       f"{sec['ask_onnx']['median']} s | ×{cli['ratio_ask_torch_to_python_pass']} / ONNX "
+                       f"×{cli['speedup_onnx_over_torch']} faster | |")
+    return rows
 
 
 def markdown(results: dict[str, Any]) -> str:

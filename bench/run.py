@@ -46,7 +46,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "ask": {"sizes": [200, 400], "unique": 16, "repeats": 1, "max_questions": 4},
         "http": {"concurrencies": [1, 2], "requests": 4, "seconds": 5.0, "repeats": 1},
         "backends": {"texts": 8, "repeats": 1},
-        "cli": {"repeats": 1},
+        "cli": {"repeats": 1, "torch": False},
     },
 }
 
@@ -148,7 +148,8 @@ def run_all(profile: str, out_dir: Path, work: Path, only: set[str] | None = Non
     elif "http" in wanted:
         results["errors"]["http"] = "skipped: no ingested data dir"
     if data_dir is not None:
-        step("cli", lambda: cli.run(work / "cli", data_dir, repeats=cfg["cli"]["repeats"]))
+        step("cli", lambda: cli.run(work / "cli", data_dir, repeats=cfg["cli"]["repeats"],
+                                    torch=cfg["cli"].get("torch", True)))
     elif "cli" in wanted:
         results["errors"]["cli"] = "skipped: no ingested data dir (run it with --only ingest --only cli)"
     bc = cfg["backends"]

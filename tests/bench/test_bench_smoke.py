@@ -43,10 +43,9 @@ def test_tiny_profile_writes_results_with_required_keys(tmp_path: Path) -> None:
         assert figures["errors"] == 0
     assert "peak_rss_mb" in http
     cli = results["cli"]
-    for name in ("python_pass", "help", "client", "ask_onnx", "ask_torch"):
+    for name in ("python_pass", "help", "client", "ask_onnx"):  # tiny skips the PyTorch ask (a minute of CI)
         assert cli["seconds"][name]["median"] > 0, name
-    for name in ("ask_onnx", "ask_torch"):
-        assert {"load_ms", "latency_ms"} <= cli["reported_ms"][name].keys()
+    assert {"load_ms", "latency_ms"} <= cli["reported_ms"]["ask_onnx"].keys()
     assert isinstance(cli["goal_cold_ask_met"], bool) and cli["ratio_ask_onnx_to_python_pass"] > 1
     assert "Cold `playbook ask`" in (out / "latest.md").read_text(encoding="utf-8")
     backends = results["embedding_backends"]
