@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export RAGAS_DO_NOT_TRACK := true
 
-.PHONY: install run test lint ingest clean fuzz bench bench-quick eval
+.PHONY: install run test lint ingest clean fuzz bench bench-quick eval wheel-check
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,9 +51,15 @@ bench: install
 bench-quick: install
 	$(PY) -m bench.run --quick $(ARGS)
 
+## lint: ruff, mypy, and deptry (every imported package is a declared dependency)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/deptry .
+
+## wheel-check: build the wheel, install it into a fresh venv outside the checkout, run ingest/ask/draft from elsewhere
+wheel-check:
+	.ci/wheel-check $(PYTHON)
 
 clean:
 	rm -rf $(VENV) .playbook .pytest_cache

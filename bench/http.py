@@ -97,6 +97,16 @@ def start_server(data_dir: Path, port: int, key: str, log_path: Path) -> subproc
     return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(data_dir.parent))
 
 
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate the server, killing it after 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float) -> float:
     """Poll ``/readyz`` until 200; seconds waited."""
     started = time.perf_counter()
@@ -189,12 +199,7 @@ def run(work: Path, data_dir: Path, *, concurrencies: list[int], requests: int, 
         out["peak_rss_source"] = "VmHWM (/proc)" if hwm is not None else "max of psutil/VmRSS samples"
         out["peak_rss_mb_sampled"] = round(sampler.peak_mb, 1)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
     out["errors_total"] = sum(v["errors"] for v in out["concurrency"].values())
     out["goal_zero_errors_met"] = out["errors_total"] == 0
     return out

@@ -11,6 +11,29 @@ def _yes(flag: Any) -> str:
     return "met" if flag is True else ("missed" if flag is False else "n/a")
 
 
+def _cli_rows(cli: dict[str, Any]) -> list[str]:
+    """Rows of the cold-CLI section: each command's median wall time, the ratios and the ≤ 2 s goal."""
+    if not cli:
+        return []
+    sec, rep = cli["seconds"], cli["reported_ms"]
+    onnx = rep["ask_onnx"]
+    rows = [
+        f"| Cold `playbook ask` (ONNX query encoder) | {sec['ask_onnx']['median']} s (min {sec['ask_onnx']['min']}); "
+        f"load {onnx['load_ms']['median']} ms, answer {onnx['latency_ms']['median']} ms | `python -c pass` "
+        f"{sec['python_pass']['median']} s; warm server {cli['warm_server_answer_ms']['median']} ms | "
+        f"×{cli['ratio_ask_onnx_to_python_pass']} / ×{cli['ratio_ask_onnx_to_warm_answer']} | "
+        f"≤ {cli['goal_seconds']} s: {_yes(cli['goal_cold_ask_met'])} |",
+        f"| Cold `playbook --help` / `client` | {sec['help']['median']} s / {sec['client']['median']} s | | | |",
+    ]
+    if "ask_torch" in rep:
+        torch = rep["ask_torch"]
+        rows.insert(1, f"| Cold `playbook ask` (PyTorch) | {sec['ask_torch']['median']} s; load "
+                       f"{torch['load_ms']['median']} ms, answer {torch['latency_ms']['median']} ms | ONNX "
+                       f"{sec['ask_onnx']['median']} s | ×{cli['ratio_ask_torch_to_python_pass']} / ONNX "
+                       f"×{cli['speedup_onnx_over_torch']} faster | |")
+    return rows
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The results as a Markdown summary: machine line and one table of figures, ratios and goals."""
     m, v = results["machine"], results["versions"]
@@ -62,6 +85,7 @@ def markdown(results: dict[str, Any]) -> str:
         )
     if "peak_rss_mb" in http:
         lines.append(f"| Server peak RSS | {http['peak_rss_mb']} MB | idle {http.get('rss_mb_idle')} MB | | |")
+    lines += _cli_rows(results.get("cli") or {})
     be = results.get("embedding_backends") or {}
     if be:
         t = be["torch"]

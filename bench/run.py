@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("ingest", "ask", "http", "embedding_backends")
+SECTIONS = ("ingest", "ask", "http", "cli", "embedding_backends")
 
 PROFILES: dict[str, dict[str, Any]] = {
     "full": {
@@ -30,6 +30,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "ask": {"sizes": [1000, 10000, 100000], "unique": 600, "repeats": 3, "max_questions": None},
         "http": {"concurrencies": [1, 8, 32], "requests": 150, "seconds": 30.0, "repeats": 3},
         "backends": {"texts": 128, "repeats": 3},
+        "cli": {"repeats": 5},
     },
     "quick": {
         "ingest": {"bundled": True, "synthetic_docs": 0, "repeats": 2},
@@ -37,6 +38,7 @@ PROFILES: dict[str, dict[str, Any]] = {
                 "skipped": {"100000": "not in --quick (building 100k records takes ~2 min on 2 cores)"}},
         "http": {"concurrencies": [1, 8, 32], "requests": 40, "seconds": 10.0, "repeats": 2},
         "backends": {"texts": 48, "repeats": 2},
+        "cli": {"repeats": 3},
     },
     # For the smoke test only: seconds, not figures.
     "tiny": {
@@ -44,6 +46,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "ask": {"sizes": [200, 400], "unique": 16, "repeats": 1, "max_questions": 4},
         "http": {"concurrencies": [1, 2], "requests": 4, "seconds": 5.0, "repeats": 1},
         "backends": {"texts": 8, "repeats": 1},
+        "cli": {"repeats": 1, "torch": False},
     },
 }
 
@@ -93,7 +96,7 @@ def run_all(profile: str, out_dir: Path, work: Path, only: set[str] | None = Non
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from bench import ask, backends, http, ingest, report
+    from bench import ask, backends, cli, http, ingest, report
 
     cfg = PROFILES[profile]
     started = time.perf_counter()
@@ -104,7 +107,8 @@ def run_all(profile: str, out_dir: Path, work: Path, only: set[str] | None = Non
             "Speeds are ratios against floors measured in the same run, on the same machine.",
             "The HTTP load generator runs on the same machine as the server and shares its cores.",
         ],
-        "ingest": {}, "ask": {"sizes": {}}, "http": {"concurrency": {}}, "embedding_backends": {}, "errors": {},
+        "ingest": {}, "ask": {"sizes": {}}, "http": {"concurrency": {}}, "cli": {}, "embedding_backends": {},
+        "errors": {},
         "timings_s": {},
     }
 
@@ -143,6 +147,11 @@ def run_all(profile: str, out_dir: Path, work: Path, only: set[str] | None = Non
                                       seconds=hc["seconds"], repeats=hc["repeats"]))
     elif "http" in wanted:
         results["errors"]["http"] = "skipped: no ingested data dir"
+    if data_dir is not None:
+        step("cli", lambda: cli.run(work / "cli", data_dir, repeats=cfg["cli"]["repeats"],
+                                    torch=cfg["cli"].get("torch", True)))
+    elif "cli" in wanted:
+        results["errors"]["cli"] = "skipped: no ingested data dir (run it with --only ingest --only cli)"
     bc = cfg["backends"]
 
     def _backends() -> dict[str, Any]:

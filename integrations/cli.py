@@ -21,6 +21,23 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from assistant import __version__
+
+        typer.echo(f"playbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Playbook Assistant: answers from your CX playbook."""
+
+
 @app.command()
 def ingest(
     paths: Annotated[
@@ -59,7 +76,10 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the playbook, with numbered citations (or abstain)."""
+    import time
+
     from assistant.ask import ask as ask_question
+    from assistant.ask import clean_question
     from assistant.factory import build_services
 
     settings = load_settings()
@@ -67,9 +87,13 @@ def ask(
         if question is None:
             _interactive(services, k)
             return
+        clean_question(question, settings.max_question_chars)  # a bad question fails before anything loads
+        started = time.perf_counter()
+        services.warm_up(queries_only=True)  # timed apart: latency_ms is the answer's own time
+        load_ms = (time.perf_counter() - started) * 1000
         answer = ask_question(services, question, k=k)
     if as_json:
-        print_json(answer.model_dump(mode="json"))
+        print_json(answer.model_dump(mode="json") | {"load_ms": round(load_ms, 2)})
     else:
         _show_answer(answer)
 
@@ -93,7 +117,7 @@ def _interactive(services: Any, k: int | None) -> None:
     """A prompt loop: one question per line, empty line or Ctrl-D to quit."""
     from assistant.ask import ask as ask_question
 
-    services.warm_up()
+    services.warm_up(queries_only=True)
     out.print("Playbook Assistant: ask a question (empty line or Ctrl-D to quit).", highlight=False)
     while True:
         try:

@@ -21,8 +21,11 @@ CHROMIUM = _find("chromium")
 CHROMEDRIVER = _find("chromedriver")
 WAIT = 20
 
+# CI sets PLAYBOOK_REQUIRE_BROWSER=1 (after installing both): there a missing browser fails the tests, never skips them.
+REQUIRED = os.environ.get("PLAYBOOK_REQUIRE_BROWSER") == "1"
+
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
+    (CHROMIUM is None or CHROMEDRIVER is None) and not REQUIRED,
     reason="browser test needs Chromium and its driver: apt-get install chromium chromium-driver",
 )
 
@@ -30,6 +33,9 @@ needs_chromium = pytest.mark.skipif(
 @contextmanager
 def chromium(tmp_path: Path, *, width: int = 1440, height: int = 900) -> Iterator[Any]:
     """Headless Chromium with a throwaway profile; no network but loopback is reached by the tests."""
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        pytest.fail("PLAYBOOK_REQUIRE_BROWSER=1 but Chromium or chromedriver is missing (apt-get install chromium "
+                    "chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service

@@ -11,6 +11,7 @@ records are split by language (see :class:`ChromaGenerationIndex`).
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -209,11 +210,41 @@ class ChromaGenerationIndex:
 class ChromaStore:
     """Generations of the playbook index in one Chroma client, and the pointer to the serving one."""
 
-    def __init__(self, client: Any, embedder: Embedder, *, prefix: str = "playbook") -> None:
-        self.client = client
+    def __init__(
+        self, client: Any, embedder: Embedder, *, prefix: str = "playbook", connect: Callable[[], Any] | None = None
+    ) -> None:
+        """Wrap a Chroma ``client``; or pass ``client=None`` and ``connect``, which builds it on first use.
+
+        Lazy connection keeps chromadb (a second of imports) out of commands that never touch the index.
+        """
+        if client is None and connect is None:
+            raise ValueError("ChromaStore needs a client or a connect function")
+        self._client = client
+        self._connect = connect
+        self._connect_lock = threading.Lock()
         self.embedder = embedder
         self.prefix = prefix
-        self._ef = _embedding_function(embedder)
+        self._ef_cached: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The Chroma client, connected on first use."""
+        if self._client is None:
+            with self._connect_lock:
+                if self._client is None and self._connect is not None:
+                    self._client = self._connect()
+        return self._client
+
+    @property
+    def connected(self) -> bool:
+        """Whether the client exists yet (closing an unconnected store does nothing)."""
+        return self._client is not None
+
+    @property
+    def _ef(self) -> Any:
+        if self._ef_cached is None:
+            self._ef_cached = _embedding_function(self.embedder)
+        return self._ef_cached
 
     @property
     def pointer_name(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import re
@@ -28,13 +29,23 @@ def resolve_model_path(name: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """sentence-transformers model, loaded lazily once per (model, device) and shared."""
+    """sentence-transformers model, loaded lazily once per (model, device) and shared.
 
-    def __init__(self, model: str = BUNDLED_MODEL, *, device: str = "cpu", batch_size: int = 64) -> None:
+    With ``onnx_cache`` set (the factory sets ``<data dir>/models``), a process that has not loaded the model encodes
+    queries with an ONNX export of it instead (:mod:`assistant.retrieval.onnx_query`): a cold ``playbook ask`` then
+    never imports PyTorch. The first such query exports the model; documents are always encoded by PyTorch.
+    """
+
+    def __init__(
+        self, model: str = BUNDLED_MODEL, *, device: str = "cpu", batch_size: int = 64, onnx_cache: Path | None = None
+    ) -> None:
         self.name = model
         self.device = device
         self.batch_size = batch_size
+        self.onnx_cache = onnx_cache if device == "cpu" else None
         self._model: Any = None
+        self._onnx: Any = None
+        self._onnx_folder: Path | None = None
 
     def warm_up(self) -> None:
         """Load the model (once per process for the same model and device)."""
@@ -79,8 +90,68 @@ class SentenceTransformerEmbedder:
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        """Embed one query."""
+        """Embed one query: by ONNX Runtime when the model is not loaded in this process and an export exists."""
+        self.warm_up_queries()
+        encoder = self._query_encoder()
+        if encoder is not None:
+            return encoder.encode(text)  # type: ignore[no-any-return]
         return self.embed_documents([text])[0]
+
+    def warm_up_queries(self) -> None:
+        """Load what encoding queries needs: the ONNX encoder when there is one, else the model.
+
+        A process that has to load the model for queries exports it (first use), so the next cold start skips PyTorch.
+        """
+        if self.loaded or self._query_encoder() is not None:
+            return
+        self.warm_up()
+        self.export_query_encoder()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the PyTorch model is loaded in this process (by this embedder or another one)."""
+        return self._model is not None or (self.name, self.device) in _MODEL_CACHE
+
+    def _onnx_dir(self) -> Path | None:
+        if self.onnx_cache is None:
+            return None
+        if self._onnx_folder is None:
+            from assistant.retrieval.onnx_query import encoder_dir
+
+            self._onnx_folder = encoder_dir(self.onnx_cache, resolve_model_path(self.name))
+        return self._onnx_folder
+
+    def _query_encoder(self) -> Any:
+        """The ONNX query encoder, or None: no cache, model already loaded here, or not exported yet."""
+        if self._onnx is None and self.onnx_cache is not None and not self.loaded:
+            folder = self._onnx_dir()
+            if folder is not None:
+                from assistant.retrieval.onnx_query import OnnxQueryEncoder
+
+                with _MODEL_LOCK:
+                    self._onnx = self._onnx or OnnxQueryEncoder.load(folder)
+        return self._onnx
+
+    def export_query_encoder(self) -> bool:
+        """Export the query encoder to ONNX if there is a cache and no export yet (loads the model if needed).
+
+        Returns:
+            True when an export is ready; False without a cache, for a model that cannot be exported, or on failure.
+        """
+        folder = self._onnx_dir()
+        if folder is None:
+            return False
+        if (folder / "meta.json").is_file():
+            return True
+        from assistant.retrieval.onnx_query import export
+
+        self.warm_up()
+        try:
+            with _MODEL_LOCK:
+                return export(self._model, folder)
+        except Exception as exc:  # noqa: BLE001 - a failed export only costs speed: queries keep PyTorch
+            logging.getLogger(__name__).warning("ONNX export of %s failed: %s", self.name, exc)
+            return False
 
 
 class HashEmbedder:

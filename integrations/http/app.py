@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -85,7 +86,8 @@ def create_app(
             if owned:
                 app.state.services.close()
 
-    app = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from the fastapi-offline package, not a CDN: the product runs offline.
+    app = FastAPIOffline(
         title="Playbook Assistant",
         version=__version__,
         lifespan=lifespan,

@@ -22,7 +22,7 @@ def test_tiny_profile_writes_results_with_required_keys(tmp_path: Path) -> None:
     assert code == 0
     results = json.loads((out / "latest.json").read_text(encoding="utf-8"))
     assert results["errors"] == {}
-    for key in ("machine", "versions", "ingest", "ask", "http", "embedding_backends"):
+    for key in ("machine", "versions", "ingest", "ask", "http", "cli", "embedding_backends"):
         assert key in results
     assert {"cpu_cores", "ram_gb"} <= results["machine"].keys()
     assert {"python", "torch", "sentence_transformers", "chromadb"} <= results["versions"].keys()
@@ -42,6 +42,12 @@ def test_tiny_profile_writes_results_with_required_keys(tmp_path: Path) -> None:
         assert {"rps", "p95_ms", "errors"} <= figures.keys()
         assert figures["errors"] == 0
     assert "peak_rss_mb" in http
+    cli = results["cli"]
+    for name in ("python_pass", "help", "client", "ask_onnx"):  # tiny skips the PyTorch ask (a minute of CI)
+        assert cli["seconds"][name]["median"] > 0, name
+    assert {"load_ms", "latency_ms"} <= cli["reported_ms"]["ask_onnx"].keys()
+    assert isinstance(cli["goal_cold_ask_met"], bool) and cli["ratio_ask_onnx_to_python_pass"] > 1
+    assert "Cold `playbook ask`" in (out / "latest.md").read_text(encoding="utf-8")
     backends = results["embedding_backends"]
     assert "torch" in backends and "onnx" in backends
     assert isinstance(backends["onnx"], dict) or backends["onnx"].startswith("unavailable: ")

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from assistant import __version__
 from integrations.http.deps import MetricsDep, ServicesDep
 
 router = APIRouter(tags=["health"])
@@ -14,8 +15,8 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
-    """The process is up."""
-    return {"status": "ok"}
+    """The process is up, and which version it runs."""
+    return {"status": "ok", "version": __version__}
 
 
 @router.get("/readyz")

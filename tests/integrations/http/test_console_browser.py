@@ -163,3 +163,24 @@ def test_console_ask_feedback_draft_and_bad_key(
     wait.until(lambda d: "check your API key" in error.text)
     assert "unknown API key" in error.text
     driver.save_screenshot(str(tmp_path / "console-error.png"))
+
+
+def test_api_docs_render_offline(base_url: str, driver: WebDriver, tmp_path: Path) -> None:
+    """A failure means /docs or /redoc is a blank page without network (Swagger UI or ReDoc from a CDN again).
+
+    The browser has no route off this machine, so a CDN asset would not load and no operation would render.
+    """
+    wait = WebDriverWait(driver, WAIT)
+    driver.get(base_url + "/docs")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock-summary-path"))
+    summaries = driver.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
+    paths = {e.get_attribute("data-path") or e.text for e in summaries}
+    assert {"/v1/ask", "/v1/drafts", "/healthz"} <= paths, paths
+    assert "Playbook Assistant" in driver.find_element(By.CSS_SELECTOR, ".info .title").text
+    scripts = [s.get_attribute("src") for s in driver.find_elements(By.TAG_NAME, "script") if s.get_attribute("src")]
+    assert scripts and all(src.startswith(base_url) for src in scripts), scripts
+    driver.save_screenshot(str(tmp_path / "docs.png"))
+
+    driver.get(base_url + "/redoc")
+    wait.until(lambda d: "/v1/ask" in d.find_element(By.TAG_NAME, "body").text)
+    assert "Playbook Assistant" in driver.find_element(By.TAG_NAME, "h1").text

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant import __version__
 from assistant.factory import Services
 from integrations.http.app import create_app
 from tests.conftest import hash_settings
@@ -62,7 +63,7 @@ def test_healthz_is_ok_without_an_index(tmp_path: Path) -> None:
     """A failure means liveness depends on the index or the database (a restart loop while ingesting)."""
     with running(create_app(hash_settings(tmp_path / "data"), keys=KEYRING)) as client:
         response = client.get("/healthz")
-        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        assert response.status_code == 200 and response.json() == {"status": "ok", "version": __version__}
 
 
 def test_readyz_is_503_not_ready_on_an_empty_data_dir(tmp_path: Path) -> None:
