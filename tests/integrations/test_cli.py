@@ -3,6 +3,7 @@ exit non-zero with one clear line on stderr (and ``{"error": {...}}`` on stdout 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -153,3 +154,34 @@ def test_console_script_help() -> None:
     assert proc.returncode == 0, proc.stderr
     for command in ("ingest", "ask", "config"):
         assert command in proc.stdout
+
+
+def test_a_question_with_invalid_utf8_is_answered_not_a_crash(corpus: Path, tmp_path: Path) -> None:
+    """A failure means `playbook ask $'refund \\xff' --json` crashes ("unexpected TypeError", no JSON): the shell
+    passes the raw byte, which Python hands over as a lone surrogate."""
+    bin_dir = Path(sys.executable).parent
+    script = shutil.which("playbook", path=str(bin_dir)) or str(bin_dir / "playbook")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYBOOK_")}
+    env.update(PLAYBOOK_DATA_DIR=str(tmp_path / "sub-data"), PLAYBOOK_EMBEDDING_MODEL="hash",
+               PLAYBOOK_ABSTAIN_THRESHOLD="0", LC_ALL="C.UTF-8")
+    subprocess.run([script, "ingest", str(corpus), "--json", "--quiet"], check=True, capture_output=True, env=env,
+                   timeout=120)
+    proc = subprocess.run([script.encode(), b"ask", b"Who approves refunds above 200 euros? \xff", b"--json"],
+                          capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    payload = json.loads(proc.stdout)
+    assert payload["citations"] and "Traceback" not in proc.stderr.decode(errors="replace")
+    only_bad = subprocess.run([script.encode(), b"ask", b"\xff\xfe", b"--json"], capture_output=True, env=env,
+                              timeout=120)
+    assert only_bad.returncode != 0 and json.loads(only_bad.stdout)["error"]["code"] == "empty_question"
+
+
+def test_in_process_questions_with_lone_surrogates_and_control_characters(corpus: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure means a lone surrogate or an escape code in a question breaks `ask --json`."""
+    monkeypatch.setenv("PLAYBOOK_ABSTAIN_THRESHOLD", "0")
+    assert run("ingest", str(corpus), "--json").exit_code == 0
+    for question in ("Who approves refunds? \udcff", "Who approves \ud800 refunds?", "\x1b[31mWho approves refunds?"):
+        result = run("ask", question, "--json")
+        assert result.exit_code == 0, result.output
+        assert one_json(result)["citations"]
