@@ -252,7 +252,7 @@ class IngestPipeline:
             start += len(part)
             report("embed", start, len(chunks))
             rate = len(part) / max(time.perf_counter() - began, 1e-6)
-            step = max(min(64, EMBED_STEP), min(EMBED_STEP, int(rate * STEP_SECONDS) // 64 * 64))
+            step = max(min(64, EMBED_STEP), min(EMBED_STEP, round(rate * STEP_SECONDS / 64) * 64))
 
     def _discard(self, target: ChromaGenerationIndex) -> None:
         try:

@@ -123,7 +123,7 @@ def progress_display(name: str, console: Console, *, quiet: bool = False) -> Ite
         yield lambda *_: None
         return
     if not console.is_terminal:
-        with PlainProgress(name, console.file) as plain:
+        with PlainProgress(name, console.file, interval=PLAIN_INTERVAL) as plain:
             yield plain.update
         return
     columns = (
