@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.agent import AskRequest, answer, write_draft
+from assistant.clean import clean_text
 from assistant.crm.models import utcnow
 from assistant.errors import PlaybookError
 from assistant.factory import Services
@@ -58,8 +59,9 @@ def failure(exc: BaseException) -> str:
 
 
 def strip_mentions(text: str) -> str:
-    """The question without user mentions (the bot's own mention starts every channel question)."""
-    return _MENTION.sub(" ", text).strip()
+    """The question without user mentions (the bot's own mention starts every channel question), cleaned of what
+    is not text (a lone surrogate cannot be stored or sent back)."""
+    return clean_text(_MENTION.sub(" ", text)).strip()
 
 
 def channel_allowed(settings: Settings, channel: str) -> bool:
