@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         10 * 1_048_576, ge=1024, description="Larger files are skipped (on disk, before loading)."
     )
     ingest_max_unpacked_bytes: int = Field(
-        100 * 1_048_576, ge=1024, description="DOCX and PDF larger than this once decompressed are skipped."
+        50 * 1_048_576, ge=1024, description="DOCX and PDF larger than this once decompressed are skipped."
     )
     ingest_max_document_chars: int = Field(
         1_000_000, ge=1000, description="Documents with more characters of text are skipped."

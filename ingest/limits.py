@@ -17,7 +17,7 @@ class IngestLimits:
     """The bounds (defaults as in :class:`assistant.settings.Settings`)."""
 
     max_file_bytes: int = 10 * MB
-    max_unpacked_bytes: int = 100 * MB
+    max_unpacked_bytes: int = 50 * MB
     max_document_chars: int = 1_000_000
     max_document_chunks: int = 2000
     max_chunks: int = 250_000

@@ -31,6 +31,22 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in LOADERS
 
 
+PLAIN_TEXT = {".md", ".markdown", ".txt", ".text"}
+
+
+def _chars_over(n: int, limits: IngestLimits) -> UnreadableFile:
+    return UnreadableFile(
+        f"{n:,} characters of text, over the limit of {limits.max_document_chars:,} (PLAYBOOK_INGEST_MAX_DOCUMENT_CHARS)"
+    )
+
+
+def _check_plain_length(path: Path, limits: IngestLimits) -> None:
+    """Refuse long plain text before decoding and repairing it (mojibake repair takes seconds per megabyte)."""
+    chars = len(path.read_bytes().decode("utf-8", errors="replace"))
+    if chars > limits.max_document_chars:
+        raise _chars_over(chars, limits)
+
+
 def load_document(path: Path, limits: IngestLimits | None = None) -> LoadedDocument:
     """Load one file with the loader for its extension, within the limits.
 
@@ -57,6 +73,8 @@ def load_document(path: Path, limits: IngestLimits | None = None) -> LoadedDocum
             f"file is {size_text(size)}, over the limit of {size_text(limits.max_file_bytes)} "
             "(PLAYBOOK_INGEST_MAX_FILE_BYTES)"
         )
+    if suffix in PLAIN_TEXT:
+        _check_plain_length(path, limits)
     try:
         # Compressed formats are checked against the unpacked-size bound before anything is inflated.
         if suffix == ".docx":
@@ -69,10 +87,7 @@ def load_document(path: Path, limits: IngestLimits | None = None) -> LoadedDocum
     if not doc.text.strip():
         raise UnreadableFile("no text")
     if len(doc.text) > limits.max_document_chars:
-        raise UnreadableFile(
-            f"{len(doc.text):,} characters of text, over the limit of {limits.max_document_chars:,} "
-            "(PLAYBOOK_INGEST_MAX_DOCUMENT_CHARS)"
-        )
+        raise _chars_over(len(doc.text), limits)
     return doc
 
 
