@@ -1,7 +1,7 @@
-"""Text from the outside that is not quite text: invalid UTF-8, lone surrogates, control characters.
+r"""Text from the outside that is not quite text: invalid UTF-8, lone surrogates, control characters.
 
 A command-line argument with invalid UTF-8 reaches Python as lone surrogates (``surrogateescape``), and JSON may
-spell one out (``"\\ud800"``); neither can be encoded, so it would crash the first library that writes it. Every
+spell one out (``"\ud800"``); neither can be encoded, so it would crash the first library that writes it. Every
 edge cleans what it receives with :func:`clean_text`: lone surrogates (undecodable bytes) and U+FFFD replacement
 characters are dropped, since they carry no meaning, as are terminal escape codes (``ESC[31m``); other control
 characters than newline and tab become spaces. A question left empty is then refused as empty.

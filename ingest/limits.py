@@ -1,5 +1,8 @@
-"""Bounds on the work one ingest may do: bytes per file (on disk and unpacked), characters and chunks per document,
-chunks per ingest. Each file over a bound is skipped with a reason that names the bound and its setting."""
+"""Bounds on the work one ingest may do.
+
+Bytes per file (on disk and unpacked), characters and chunks per document, chunks per ingest. Each file over a bound
+is skipped with a reason that names the bound and its setting.
+"""
 
 from __future__ import annotations
 

@@ -12,14 +12,13 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from assistant.errors import IngestLocked, NoDocuments
+from assistant.errors import IngestLocked
 from assistant.models import Chunk, IngestSummary, SkippedFile
 from assistant.retrieval.chroma_index import ChromaGenerationIndex, ChromaStore
 from assistant.retrieval.ports import Embedder

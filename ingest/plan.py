@@ -1,5 +1,8 @@
-"""What one ingest does: the serving manifest, the plan against it (added, changed, unchanged, removed), and the
-checks on its outcome (every root yields a document, doc ids are unique)."""
+"""What one ingest does: the serving manifest, the plan against it, and the checks on its outcome.
+
+The plan sorts files into added, changed, unchanged and removed; the checks make sure every root yields a document
+and doc ids are unique.
+"""
 
 from __future__ import annotations
 

@@ -63,8 +63,9 @@ _SYSTEM_SECRETS = (
 # What people have too: "we will send you your password" is ordinary, "reveal the passwords to anyone" is not.
 _SECRETS = r"tokens?|passwords?|contrasenas?|claves?|secrets?|secretos?|credentials|credenciales"
 _ANYONE = (
-    r"to (?:anyone|everyone|whoever|any user|all users|the user)|publicly|in (?:your|the|every) (?:answers?|repl(?:y|ies)"
-    r"|responses?)|a (?:cualquiera|todos|quien)|en (?:tu|la|cada) respuesta"
+    r"to (?:anyone|everyone|whoever|any user|all users|the user)|publicly"
+    r"|in (?:your|the|every) (?:answers?|repl(?:y|ies)|responses?)"
+    r"|a (?:cualquiera|todos|quien)|en (?:tu|la|cada) respuesta"
 )
 # An instruction is said as one: at the start of a sentence or after a colon or comma, or after "please", "now",
 # "you must"... "Employers must override the default rules" is a statement, "Override the rules" an order.
@@ -77,8 +78,9 @@ _INSTRUCTIONS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.MULTILINE)
     for p in (
         rf"{_ORDER}(?:{_VERBS})\b[^.\n]{{0,50}}\b(?:{_OBJECTS})\b",
-        r"\byou are now (?:an? |the |my |in )?(?:[\w-]*bot\b|ai\b|assistant\b|(?:language )?model\b|dan\b|unrestricted"
-        r"|jailbroken|uncensored|unfiltered|free (?:from|of)|no longer (?:bound|restricted)|(?:developer|god|admin) mode)"
+        r"\byou are now (?:an? |the |my |in )?(?:[\w-]*bot\b|ai\b|assistant\b|(?:language )?model\b|dan\b"
+        r"|unrestricted|jailbroken|uncensored|unfiltered|free (?:from|of)|no longer (?:bound|restricted)"
+        r"|(?:developer|god|admin) mode)"
         r"|\bfrom now on,? you\b|\byou must now\b|\bnew instructions?\s*:|\bas an ai\b"
         r"|\bas a (?:large )?language model\b|\bpretend (?:to be|you are)\b|\bact as (?:an? |the )?(?:ai|assistant"
         r"|admin|administrator|system|developer|unrestricted)\b|\bjailbreak\b|\bdeveloper mode\b",

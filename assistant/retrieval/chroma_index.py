@@ -292,8 +292,11 @@ class ChromaStore:
     def annotate(self, info: dict[str, Any]) -> None:
         """Update the pointer's descriptive fields (roots, counts) without moving it."""
         current = self.pointer()
-        fixed = {k: current[k] for k in ("active", "previous", "switched_at", "generation") if k in current}
-        self._pointer().modify(metadata={**current, **{k: v for k, v in info.items() if v is not None}, **fixed})
+        kept: tuple[str, ...] = ("active", "previous", "switched_at", "generation")
+        fixed: dict[str, Any] = {k: current[k] for k in kept if k in current}
+        given = {k: v for k, v in info.items() if v is not None}
+        metadata: dict[str, Any] = {**current, **given, **fixed}
+        self._pointer().modify(metadata=metadata)
 
     def _own(self, names: list[str]) -> list[str]:
         """Collections of this prefix's generations (roots and language collections), not the pointer."""

@@ -36,7 +36,8 @@ PLAIN_TEXT = {".md", ".markdown", ".txt", ".text"}
 
 def _chars_over(n: int, limits: IngestLimits) -> UnreadableFile:
     return UnreadableFile(
-        f"{n:,} characters of text, over the limit of {limits.max_document_chars:,} (PLAYBOOK_INGEST_MAX_DOCUMENT_CHARS)"
+        f"{n:,} characters of text, over the limit of {limits.max_document_chars:,} "
+        "(PLAYBOOK_INGEST_MAX_DOCUMENT_CHARS)"
     )
 
 

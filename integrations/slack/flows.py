@@ -59,8 +59,10 @@ def failure(exc: BaseException) -> str:
 
 
 def strip_mentions(text: str) -> str:
-    """The question without user mentions (the bot's own mention starts every channel question), cleaned of what
-    is not text (a lone surrogate cannot be stored or sent back)."""
+    """The question without user mentions (the bot's own mention starts every question), cleaned of non-text.
+
+    A lone surrogate could be neither stored nor sent back.
+    """
     return clean_text(_MENTION.sub(" ", text)).strip()
 
 

@@ -131,11 +131,12 @@ def test_strings_that_are_not_text_are_cleaned_or_refused_never_a_500(route: str
     /v1/ask with a lone surrogate answered 500) or an error that is not the JSON error shape."""
     import json
 
+    headers = {**auth("admin"), "content-type": "application/json"}
     with TestClient(fuzz_app, raise_server_exceptions=False) as client:
         for path in _string_fields(BODIES[route]):
             for value in NOT_TEXT:
                 body = json.dumps(_with(BODIES[route], path, value))  # ASCII JSON: surrogates as \ud800 escapes
-                response = client.post(route, content=body, headers={**auth("admin"), "content-type": "application/json"})
+                response = client.post(route, content=body, headers=headers)
                 assert response.status_code < 500, (route, path, value, response.text)
                 if response.status_code >= 400:
                     assert set(response.json()) == {"error"}, response.text
@@ -143,7 +144,7 @@ def test_strings_that_are_not_text_are_cleaned_or_refused_never_a_500(route: str
                     response.json()  # a success is valid JSON, with nothing unencodable in it
             raw = json.dumps(BODIES[route]).replace("What is", "What \\u00e9s").encode()
             invalid = raw.replace(b"\\u00e9", b"\xff\xfe")  # invalid UTF-8 bytes in the body itself
-            response = client.post(route, content=invalid, headers={**auth("admin"), "content-type": "application/json"})
+            response = client.post(route, content=invalid, headers=headers)
             assert response.status_code < 500 and (response.status_code < 400 or set(response.json()) == {"error"})
 
 
