@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import InvalidInput, NoDocuments, ReplaceRequired
+from assistant.errors import InvalidInput, NoDocuments, ReplaceRequired, SourceNotFound
 from assistant.retrieval.chroma_index import ChromaStore
 from ingest.discovery import check_root
 
@@ -55,6 +55,7 @@ def choose_roots(
         InvalidInput: paths given together with ``--add``/``--remove``, or removing a path that is not a root.
         SourceNotFound: an added path does not exist or is not a folder or supported file.
         NoDocuments: the removals would leave no root.
+        SourceNotFound: a recorded root (re-ingested by a bare request) no longer exists.
     """
     if paths and (add or remove):
         raise InvalidInput("give the corpus as paths, or change it with --add/--remove, not both")
@@ -62,6 +63,12 @@ def choose_roots(
         return _unique(paths)
     recorded = [Path(r) for r in recorded_roots(pointer)] or [default]
     if not (add or remove):
+        for root in recorded:
+            if not root.exists():
+                raise SourceNotFound(
+                    f"the corpus folder {root} no longer exists: restore it, or drop it from the corpus with "
+                    f"`playbook ingest --remove {root}`"
+                )
         return recorded
     roots = _unique([*recorded, *(check_root(p) for p in add)])
     for path in remove:

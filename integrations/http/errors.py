@@ -23,7 +23,7 @@ STATUS = {
     "source_not_found": 422,
     "no_documents": 422,
     "replace_required": 409,
-    "path_not_allowed": 403,
+    "path_not_allowed": 422,  # 403 stays the answer to a role that may not call the route
     "client_not_found": 404,
     "sla_not_found": 404,
     "job_not_found": 404,

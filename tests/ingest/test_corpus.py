@@ -145,3 +145,17 @@ def test_an_empty_index_answers_index_missing_not_an_abstention(team: Path) -> N
     # The next ingest builds a real index over the empty one.
     assert one_json(run("ingest", str(team), "--json"))["documents"] == 6
     assert run("ask", "How are refunds approved?", "--json").exit_code == 0
+
+
+def test_a_vanished_root_says_how_to_drop_it(team: Path, tmp_path: Path) -> None:
+    """A failure means a bare ingest after a corpus folder was moved fails without saying how to fix it."""
+    extra = write_docs(tmp_path / "extra", ["loyalty"])
+    assert run("ingest", str(team), "--json").exit_code == 0
+    assert run("ingest", "--add", str(extra), "--json").exit_code == 0
+    for path in extra.iterdir():
+        path.unlink()
+    extra.rmdir()
+    result = run("ingest", "--json")
+    line = assert_clean_error(result)
+    assert one_json(result)["error"]["code"] == "source_not_found" and f"--remove {extra.resolve()}" in line
+    assert one_json(run("ingest", "--remove", str(extra), "--json"))["documents"] == 6

@@ -145,7 +145,7 @@ def test_ingest_needs_the_admin_role(tmp_path: Path, role: str) -> None:
         assert_error(client.get(f"/v1/ingest/{job['id']}", headers=auth(role)), 403, "forbidden")
 
 
-def test_ingest_outside_the_allowed_roots_is_403_and_queues_nothing(tmp_path: Path) -> None:
+def test_ingest_outside_the_allowed_roots_is_refused_and_queues_nothing(tmp_path: Path) -> None:
     """A failure means an admin key can index /etc (or any folder) outside PLAYBOOK_INGEST_ROOTS."""
     allowed = tmp_path / "allowed"
     write_corpus(allowed / "corpus")
@@ -154,7 +154,7 @@ def test_ingest_outside_the_allowed_roots_is_403_and_queues_nothing(tmp_path: Pa
     with running(create_app(hash_settings(tmp_path / "data", ingest_roots=[allowed]), keys=KEYRING)) as client:
         for body in ({"paths": ["/etc"]}, {"paths": [str(outside)]}, {"add": [str(outside)]},
                      {"paths": [str(allowed / "escape")]}, {"paths": [str(allowed / ".." / "outside")]}):
-            error = assert_error(client.post("/v1/ingest", json=body, headers=auth("admin")), 403, "path_not_allowed")
+            error = assert_error(client.post("/v1/ingest", json=body, headers=auth("admin")), 422, "path_not_allowed")
             assert "PLAYBOOK_INGEST_ROOTS" in error["message"]
         (allowed / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
         assert_error(client.post("/v1/ingest", json={"paths": [str(allowed / "passwd")]}, headers=auth("admin")),
