@@ -240,6 +240,11 @@ class IngestPipeline:
         # batches to similar lengths (the profile showed step-local sorting costing ~10 % against bare encode).
         # Steps start small and grow to about STEP_SECONDS of work, so progress moves often on any machine.
         chunks = sorted(chunks, key=lambda c: len(c.index_text))
+        warm_up = getattr(self.embedder, "warm_up", None)
+        if chunks and callable(warm_up):  # loading the model is its own step: the embedding rate leaves it out
+            report("model", 0, 1)
+            warm_up()
+            report("model", 1, 1)
         step = min(64, EMBED_STEP)
         start = 0
         report("embed", 0, len(chunks))

@@ -37,6 +37,7 @@ STAGES = {
     "scan": "finding files",
     "load": "reading files",
     "copy": "copying unchanged chunks",
+    "model": "loading the embedding model",
     "embed": "embedding chunks",
     "switch": "switching to the new index",
     "questions": "answering questions",

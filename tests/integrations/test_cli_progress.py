@@ -37,7 +37,8 @@ def test_ingest_reports_every_long_step_with_growing_counts(corpus: Path, tmp_pa
     with build_services(hash_settings(tmp_path / "data")) as services:
         make_pipeline(services).run([corpus], progress=lambda *state: seen.append(state))
     stages = [s for s, _, _ in seen]
-    assert [s for n, s in enumerate(stages) if n == 0 or stages[n - 1] != s] == ["scan", "load", "embed", "switch"]
+    steps = [s for n, s in enumerate(stages) if n == 0 or stages[n - 1] != s]
+    assert steps == ["scan", "load", "model", "embed", "switch"]
     embeds = [(done, total) for stage, done, total in seen if stage == "embed"]
     assert embeds[0] == (0, 72) and embeds[-1] == (72, 72)
     assert len(embeds) >= 3 and all(a[0] < b[0] for a, b in zip(embeds, embeds[1:], strict=False))
