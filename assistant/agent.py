@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.ask import ask, clean_question
+from assistant.clean import CleanText
 from assistant.drafting.checks import Violation, check_text
 from assistant.drafting.render import format_due
 from assistant.drafting.service import decide, draft
@@ -32,13 +33,13 @@ class Turn(BaseModel):
     """One earlier message of a thread."""
 
     role: Literal["user", "assistant"]
-    text: str = Field(max_length=10_000)
+    text: CleanText = Field(max_length=10_000)
 
 
 class AskRequest(BaseModel):
     """A question (``POST /v1/ask``)."""
 
-    question: str
+    question: CleanText
     k: int | None = Field(None, ge=1, le=50)
     thread: list[Turn] = Field(default_factory=list, max_length=50)
     language: Literal["en", "es"] | None = None

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.answer import compose, confidence
+from assistant.clean import clean_text
 from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.factory import Services
 from assistant.language.chitchat import is_chitchat, strip_chitchat
@@ -42,7 +43,7 @@ def clean_question(question: str, max_chars: int) -> str:
         EmptyQuestion: nothing is left.
         QuestionTooLong: longer than ``max_chars``.
     """
-    text = _CONTROL.sub(" ", question or "").strip()
+    text = _CONTROL.sub(" ", clean_text(question or "")).strip()
     if not text:
         raise EmptyQuestion("the question is empty")
     if len(text) > max_chars:

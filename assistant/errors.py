@@ -7,6 +7,10 @@ PlaybookError                      code
 ├── IndexMissing                   index_missing
 ├── IngestLocked                   ingest_locked
 ├── SourceNotFound                 source_not_found
+├── NoDocuments                    no_documents
+├── ReplaceRequired                replace_required
+├── PathNotAllowed                 path_not_allowed
+├── InvalidInput                   invalid_input
 ├── ConfigError                    config_error
 ├── SlaNotFound                    sla_not_found
 ├── InvalidSlaRequest              invalid_sla_request
@@ -68,6 +72,30 @@ class SourceNotFound(PlaybookError):
     """A path given to ingest does not exist."""
 
     code = "source_not_found"
+
+
+class NoDocuments(PlaybookError):
+    """An ingest path yields no document to index (no supported file, or every file was skipped)."""
+
+    code = "no_documents"
+
+
+class ReplaceRequired(PlaybookError):
+    """An ingest would remove most of the indexed documents and was not confirmed with ``--replace``."""
+
+    code = "replace_required"
+
+
+class PathNotAllowed(PlaybookError):
+    """An ingest path (over HTTP) is outside the configured allowed roots."""
+
+    code = "path_not_allowed"
+
+
+class InvalidInput(PlaybookError):
+    """A value cannot be used as given (invalid text, conflicting options)."""
+
+    code = "invalid_input"
 
 
 class ConfigError(PlaybookError):

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.clean import CleanText
 from assistant.text import linearize_tables
 
 SECTION_SEPARATOR = " › "
@@ -114,7 +115,7 @@ class DraftRequest(BaseModel):
 
     kind: Literal["refund", "rescue"]
     client_id: str = Field(min_length=1, max_length=40)
-    message: str = Field(min_length=1, max_length=5000)
+    message: CleanText = Field(min_length=1, max_length=5000)
     channel: Literal["email", "chat", "phone", "ticket", "video"] = "email"
     language: Literal["en", "es"] | None = None
     received_at: datetime | None = None

@@ -52,6 +52,23 @@ class Settings(BaseSettings):
         True, description="Encode questions with an ONNX export of the model (in <data_dir>/models) when the model "
         "is not loaded: a one-shot `playbook ask` then skips PyTorch. Off: always PyTorch.",
     )
+    ingest_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Folders `POST /v1/ingest` may read (comma-separated); empty: only the knowledge dir.",
+    )
+    ingest_max_file_bytes: int = Field(
+        10 * 1_048_576, ge=1024, description="Larger files are skipped (on disk, before loading)."
+    )
+    ingest_max_unpacked_bytes: int = Field(
+        50 * 1_048_576, ge=1024, description="DOCX and PDF larger than this once decompressed are skipped."
+    )
+    ingest_max_document_chars: int = Field(
+        1_000_000, ge=1000, description="Documents with more characters of text are skipped."
+    )
+    ingest_max_document_chunks: int = Field(2000, ge=1, description="Documents making more chunks are skipped.")
+    ingest_max_chunks: int = Field(
+        250_000, ge=1, description="New chunks one ingest embeds at most; files beyond it are skipped."
+    )
     chunk_size: int = Field(1200, ge=200, le=8000, description="Largest chunk, in characters.")
     chunk_overlap: int = Field(150, ge=0, le=2000)
     top_k: int = Field(5, ge=1, le=50)
@@ -99,6 +116,14 @@ class Settings(BaseSettings):
     slack_escalation_tags: dict[str, str] = Field(
         default_factory=dict, description='Who a handoff tags per tier as JSON: user (U...) or group (S...) ids.'
     )
+
+    @field_validator("ingest_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: Any) -> Any:
+        """Accept a comma-separated string (PLAYBOOK_INGEST_ROOTS) as well as a list."""
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
     @field_validator("slack_allowed_channels", mode="before")
     @classmethod

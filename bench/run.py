@@ -91,7 +91,17 @@ def _say(msg: str) -> None:
     sys.stderr.flush()
 
 
-def run_all(profile: str, out_dir: Path, work: Path, only: set[str] | None = None) -> dict[str, Any]:
+def _progress(quiet: bool) -> Any:
+    from rich.console import Console
+
+    from integrations.cli_progress import progress_display
+
+    return progress_display("bench", Console(stderr=True), quiet=quiet)
+
+
+def run_all(
+    profile: str, out_dir: Path, work: Path, only: set[str] | None = None, *, quiet: bool = False
+) -> dict[str, Any]:
     """Run the benchmarks of ``profile`` (all, or the sections in ``only``) in ``work``; write and return them."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -122,7 +132,9 @@ def run_all(profile: str, out_dir: Path, work: Path, only: set[str] | None = Non
         _say(f"{name}...")
         t0 = time.perf_counter()
         try:
-            results[name] = fn()
+            with _progress(quiet) as progress:  # a moving display (terminal) or a line every few seconds (log)
+                progress(name, len(results["timings_s"]), len(wanted))
+                results[name] = fn()
         except Exception as exc:  # noqa: BLE001 - one failing measure must not lose the others
             traceback.print_exc()
             results["errors"][name] = f"{type(exc).__name__}: {exc}"
@@ -176,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), help="full (default), quick, or tiny (smoke test).")
     parser.add_argument("--out", type=Path, help="Where latest.json/.md go (default: bench/results).")
     parser.add_argument("--work", type=Path, help="Scratch folder (default: a temp dir, removed afterwards).")
+    parser.add_argument("--quiet", action="store_true", help="No progress display on stderr.")
     parser.add_argument("--only", action="append", choices=SECTIONS,
                         help="Run only this section (repeatable); ask without ingest skips the real playbook.")
     args = parser.parse_args(argv)
@@ -186,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out = args.out or ROOT / "bench" / "results"
     work = args.work or Path(tempfile.mkdtemp(prefix="playbook-bench-"))
     try:
-        results = run_all(profile, args.out, work, only)
+        results = run_all(profile, args.out, work, only, quiet=args.quiet)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -55,21 +55,38 @@ _OBJECTS = (
     r"|regeln|polic(?:y|ies)|politicas?|politique|richtlinien|guidelines?|normas|limits?|limites|restrictions?"
     r"|restricciones|prompts?|directives?|guardrails?|indicaciones|programming|programacion"
 )
-_SECRETS = (
-    r"system prompt|prompt del sistema|api[ _-]?keys?|claves?(?: de api)?|tokens?|passwords?|contrasenas?"
-    r"|secrets?|secretos?|credentials|credenciales|environment variables?|variables de entorno"
+# What only a system holds: asking to disclose it is an attack wherever it is said.
+_SYSTEM_SECRETS = (
+    r"system prompt|prompt del sistema|api[ _-]?keys?|claves? de api|environment variables?|variables de entorno"
+    r"|secret keys?|access tokens?|(?:your|tus) (?:instructions|instrucciones|configuration|configuracion)"
+)
+# What people have too: "we will send you your password" is ordinary, "reveal the passwords to anyone" is not.
+_SECRETS = r"tokens?|passwords?|contrasenas?|claves?|secrets?|secretos?|credentials|credenciales"
+_ANYONE = (
+    r"to (?:anyone|everyone|whoever|any user|all users|the user)|publicly"
+    r"|in (?:your|the|every) (?:answers?|repl(?:y|ies)|responses?)"
+    r"|a (?:cualquiera|todos|quien)|en (?:tu|la|cada) respuesta"
+)
+# An instruction is said as one: at the start of a sentence or after a colon or comma, or after "please", "now",
+# "you must"... "Employers must override the default rules" is a statement, "Override the rules" an order.
+_ORDER = (
+    r"(?:^|[.!?;:,]\s*|\b(?:please|now|just|simply|always|then|and|you (?:must|should|shall|need to|have to)"
+    r"|por favor|ahora|simplemente|siempre|debes|tienes que)\s+)\W*"
 )
 # Matched against lower-cased text with accents folded. Each names what it is in the finding.
 _INSTRUCTIONS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.MULTILINE)
     for p in (
-        rf"\b(?:{_VERBS})\b[^.\n]{{0,50}}\b(?:{_OBJECTS})\b",
-        r"\byou are now\b|\bfrom now on,? you\b|\byou must now\b|\bnew instructions?\s*:|\bas an ai\b"
+        rf"{_ORDER}(?:{_VERBS})\b[^.\n]{{0,50}}\b(?:{_OBJECTS})\b",
+        r"\byou are now (?:an? |the |my |in )?(?:[\w-]*bot\b|ai\b|assistant\b|(?:language )?model\b|dan\b"
+        r"|unrestricted|jailbroken|uncensored|unfiltered|free (?:from|of)|no longer (?:bound|restricted)"
+        r"|(?:developer|god|admin) mode)"
+        r"|\bfrom now on,? you\b|\byou must now\b|\bnew instructions?\s*:|\bas an ai\b"
         r"|\bas a (?:large )?language model\b|\bpretend (?:to be|you are)\b|\bact as (?:an? |the )?(?:ai|assistant"
         r"|admin|administrator|system|developer|unrestricted)\b|\bjailbreak\b|\bdeveloper mode\b",
         r"\b(?:note|message|instructions?) (?:to|for) (?:the |any )?(?:ai|assistant|bot|chatbot|model|llm)s?\b"
         r"|\bif you are an? (?:ai|assistant|bot|chatbot|language model|llm)\b"
-        r"|\b(?:ai|assistant|chatbot|bot|llm|model)s? (?:must|should|shall|will) (?:always |now )?"
+        r"|\b(?:ai|ai assistant|virtual assistant|chatbot|bot|llm|ai model)s? (?:must|should|shall) (?:always |now )?"
         r"(?:approve|grant|refund|ignore|say|answer|reply|tell|reveal|obey)\b",
         r"^\W*(?:\[inst\]|<<sys>>|<\|?(?:system|im_start)\|?>|#+\s*(?:system|instruction)s?\b)"
         r"|^\W*(?:system|assistant|developer|sistema|asistente)\s*(?:prompt)?\s*:\s*(?:you|your|eres|tu|debes|ignore"
@@ -78,7 +95,9 @@ _INSTRUCTIONS: tuple[re.Pattern[str], ...] = tuple(
         r"(?:refund|credit|request)s?\b"
         r"|\b(?:approve|grant|issue)\b[^.\n]{0,40}\b(?:without (?:approval|checking|limits?|question)"
         r"|regardless of (?:the )?(?:policy|limits?|rules?))",
-        rf"\b(?:reveal|print|show|output|send|leak|disclose|repeat)\b[^.\n]{{0,30}}\b(?:{_SECRETS})\b",
+        rf"\b(?:reveal|print|show|output|send|leak|disclose|repeat|share|dump)\b[^.\n]{{0,30}}\b(?:{_SYSTEM_SECRETS})\b"
+        rf"|{_ORDER}(?:reveal|print|show|output|send|leak|disclose|repeat|share|dump)\b[^.\n]{{0,30}}\b(?:{_SECRETS})\b"
+        rf"[^.\n]{{0,40}}(?:{_ANYONE})",
         r"\b(?:a partir de ahora|desde ahora)\b[^.\n]{0,20}\b(?:eres|seras|actua|debes)\b|\bahora eres\b"
         r"|\bnuevas instrucciones\s*:|\bactua como (?:una? |el |la )?(?:ia|asistente|modelo|administrador|sistema)\b"
         r"|\b(?:finge|haz como) que eres\b|\bcomo (?:una )?ia\b",
@@ -87,7 +106,9 @@ _INSTRUCTIONS: tuple[re.Pattern[str], ...] = tuple(
         r"|^\W*(?:siempre\s+)?(?:aprueba|aprobar|concede|conceder|otorga|otorgar)\s+"
         r"(?:cualquier|todos? los?|todas? las?)\s+(?:reembolsos?|creditos?|solicitudes?)\b"
         r"|\b(?:aprueba|concede|otorga)\b[^.\n]{0,40}\bsin (?:aprobacion|revisar|limites?|importar)",
-        rf"\b(?:revela|muestra|imprime|envia|repite)\b[^.\n]{{0,30}}\b(?:{_SECRETS})\b",
+        rf"\b(?:revela|muestra|imprime|envia|repite|comparte)\b[^.\n]{{0,30}}\b(?:{_SYSTEM_SECRETS})\b"
+        rf"|{_ORDER}(?:revela|muestra|imprime|envia|repite|comparte)\b[^.\n]{{0,30}}\b(?:{_SECRETS})\b"
+        rf"[^.\n]{{0,40}}(?:{_ANYONE})",
     )
 )
 

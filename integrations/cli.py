@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from assistant.errors import PlaybookError
-from integrations import cli_crm, cli_eval, cli_quiz
-from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, progress_bar, user_errors
+from integrations import cli_crm, cli_eval, cli_ingest, cli_quiz
+from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, user_errors
 
 app = typer.Typer(
     add_completion=False,
@@ -36,37 +35,6 @@ def _options(
     ] = False,
 ) -> None:
     """Playbook Assistant: answers from your CX playbook."""
-
-
-@app.command()
-def ingest(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders (default: the bundled knowledge/).")
-    ] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index every file.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Index documents (Markdown, text, HTML, PDF, DOCX) into the playbook index, incrementally."""
-    from assistant.factory import build_services
-    from ingest.pipeline import pipeline_for
-
-    settings = load_settings()
-    with user_errors(as_json), build_services(settings) as services:
-        pipeline = pipeline_for(services)
-        with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
-            summary = pipeline.run(paths or [settings.knowledge_dir], rebuild=rebuild, progress=progress)
-    if as_json:
-        print_json(summary.model_dump(mode="json"))
-        return
-    out.print(
-        f"{summary.documents} documents, {summary.chunks} chunks: {summary.added} added, {summary.updated} updated, "
-        f"{summary.removed} removed, {summary.unchanged} unchanged ({summary.seconds:.1f} s)",
-        highlight=False,
-    )
-    for skipped in summary.skipped:
-        err.print(f"skipped {skipped.path}: {skipped.reason}", markup=False, highlight=False)
-    for warning in summary.warnings:
-        err.print(f"warning: {warning}", markup=False, highlight=False)
 
 
 @app.command()
@@ -205,6 +173,7 @@ def _is_ip(text: str) -> bool:
     return True
 
 
+cli_ingest.register(app)
 cli_crm.register(app)
 cli_quiz.register(app)
 cli_eval.register(app)

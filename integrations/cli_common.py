@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
@@ -11,19 +11,16 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from assistant.errors import PlaybookError
+from assistant.errors import InvalidInput, PlaybookError
 from assistant.settings import Settings
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+__all__ = ["InvalidInput", "JsonOpt", "QuietOpt", "err", "fail", "load_settings", "out", "print_json", "user_errors"]
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
-
-
-class InvalidInput(PlaybookError):
-    """A command-line value failed validation."""
-
-    code = "invalid_input"
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on stderr.")]
 
 
 def load_settings() -> Settings:
@@ -63,22 +60,3 @@ def user_errors(as_json: bool) -> Iterator[None]:
 def print_json(payload: dict[str, Any]) -> None:
     """Exactly one JSON object on stdout."""
     typer.echo(json.dumps(payload, ensure_ascii=False))
-
-
-@contextmanager
-def progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A Rich progress bar on a terminal; a no-op otherwise."""
-    if not enabled:
-        yield lambda *_: None
-        return
-    from rich.progress import Progress
-
-    with Progress(console=err, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield update

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from assistant.settings import Settings
-from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, progress_bar, user_errors
+from integrations.cli_common import JsonOpt, QuietOpt, err, load_settings, out, print_json, user_errors
+from integrations.cli_progress import progress_display
 
 DEFAULT_DATASETS = ["golden", "drafting"]
 
@@ -39,6 +39,7 @@ def eval_command(
         Path | None, typer.Option("--save-baseline", help="Also write this run's aggregate as a baseline file.")
     ] = None,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Measure answers, retrieval and drafts on golden datasets; exit 1 when the gate finds a regression."""
     from evals.dataset import load_dataset
@@ -50,10 +51,10 @@ def eval_command(
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target_dir = out_dir or settings.data_dir / "eval" / stamp
         if compare:
-            payload = _compare(settings, loaded, compare, target_dir, ragas=ragas, as_json=as_json)
+            payload = _compare(settings, loaded, compare, target_dir, ragas=ragas, as_json=as_json, quiet=quiet)
         else:
             payload = _single(settings, loaded, target_dir, url=url, baseline=baseline, gate_file=gate_file,
-                              ragas=ragas, as_json=as_json, save_baseline=save_baseline)
+                              ragas=ragas, as_json=as_json, save_baseline=save_baseline, quiet=quiet)
     if as_json:
         print_json(payload)
     if payload.get("gate") and not payload["gate"]["passed"]:
@@ -61,7 +62,7 @@ def eval_command(
         raise typer.Exit(1)
 
 
-def _run(settings: Settings, loaded: list[Any], *, url: str | None, ragas: bool, as_json: bool) -> Any:
+def _run(settings: Settings, loaded: list[Any], *, url: str | None, ragas: bool, quiet: bool) -> Any:
     """Build the target and the reference, run, return results."""
     from assistant.factory import build_services, init_model
     from evals.ragas_metrics import Judge
@@ -91,14 +92,14 @@ def _run(settings: Settings, loaded: list[Any], *, url: str | None, ragas: bool,
             "top_k": settings.top_k, "abstain_threshold": settings.abstain_threshold,
             "chunk_size": settings.chunk_size, "llm": settings.llm, "judge": settings.eval_judge,
         }
-        with progress_bar(enabled=not as_json and sys.stderr.isatty()) as progress:
+        with progress_display("eval", err, quiet=quiet) as progress:
             return run_eval(loaded, target, reference=ReferenceIndex(chunks), sla_services=services,
                             options=RunOptions(ragas=ragas, judge=judge, progress=progress, config=config))
 
 
 def _single(
     settings: Settings, loaded: list[Any], target_dir: Path, *, url: str | None, baseline: Path | None,
-    gate_file: Path | None, ragas: bool, as_json: bool, save_baseline: Path | None = None,
+    gate_file: Path | None, ragas: bool, as_json: bool, save_baseline: Path | None = None, quiet: bool = False,
 ) -> dict[str, Any]:
     from evals.gate import GATE_FILE, check, load_gate
     from evals.report import write_report
@@ -106,7 +107,7 @@ def _single(
 
     base = load_results(baseline) if baseline else None
     gate_config = load_gate(gate_file or GATE_FILE) if base else None
-    results = _run(settings, loaded, url=url, ragas=ragas, as_json=as_json)
+    results = _run(settings, loaded, url=url, ragas=ragas, quiet=quiet)
     rows = check(results, base, gate_config) if base and gate_config else None
     results.write(target_dir / "results.json")
     if save_baseline:
@@ -126,7 +127,8 @@ def _single(
 
 
 def _compare(
-    settings: Settings, loaded: list[Any], specs: tuple[str, str], target_dir: Path, *, ragas: bool, as_json: bool
+    settings: Settings, loaded: list[Any], specs: tuple[str, str], target_dir: Path, *, ragas: bool, as_json: bool,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     from evals.compare import comparison_table, parse_configuration
     from evals.report import write_report
@@ -137,8 +139,8 @@ def _compare(
         if results is None:
             conf_settings = conf.settings(settings, target_dir)
             if conf.needs_own_index:
-                _ingest(conf_settings)
-            results = _run(conf_settings, loaded, url=None, ragas=ragas, as_json=as_json)
+                _ingest(conf_settings, quiet=quiet)
+            results = _run(conf_settings, loaded, url=None, ragas=ragas, quiet=quiet)
             results.write(target_dir / conf.name / "results.json")
         named.append((conf.name, results))
     table = comparison_table(named)
@@ -155,12 +157,12 @@ def _compare(
     return {"out": str(target_dir), "report": str(report), "compare": table}
 
 
-def _ingest(settings: Settings) -> None:
+def _ingest(settings: Settings, *, quiet: bool) -> None:
     from assistant.factory import build_services
     from ingest.pipeline import pipeline_for
 
-    with build_services(settings) as services:
-        pipeline_for(services).run([settings.knowledge_dir])
+    with build_services(settings) as services, progress_display("eval: ingest", err, quiet=quiet) as progress:
+        pipeline_for(services).run([settings.knowledge_dir], progress=progress)
 
 
 def _print_summary(results: Any, rows: Any) -> None:

@@ -290,9 +290,12 @@ class ChromaStore:
         if not name:
             raise IndexMissing("no index yet: run `playbook ingest` first")
         try:
-            return self.open(name)
+            index = self.open(name)
         except Exception as exc:  # chromadb raises NotFoundError / ValueError by version
             raise IndexMissing(f"the index {name!r} is missing: run `playbook ingest --rebuild`") from exc
+        if index.count() == 0:  # an empty index answers nothing: say so rather than abstain on every question
+            raise IndexMissing("the index is empty: run `playbook ingest PATH` with a folder of documents")
+        return index
 
     def new_generation(self) -> ChromaGenerationIndex:
         """Create an empty generation (its root collection; language collections come with the records)."""
@@ -313,8 +316,18 @@ class ChromaStore:
         elif old.get("previous"):
             new["previous"] = old["previous"]
         new["switched_at"] = time.time()
+        new["generation"] = int(old.get("generation") or (1 if old.get("active") else 0)) + 1
         self._pointer().modify(metadata=new)
         self.drop_orphans()
+
+    def annotate(self, info: dict[str, Any]) -> None:
+        """Update the pointer's descriptive fields (roots, counts) without moving it."""
+        current = self.pointer()
+        kept: tuple[str, ...] = ("active", "previous", "switched_at", "generation")
+        fixed: dict[str, Any] = {k: current[k] for k in kept if k in current}
+        given = {k: v for k, v in info.items() if v is not None}
+        metadata: dict[str, Any] = {**current, **given, **fixed}
+        self._pointer().modify(metadata=metadata)
 
     def _own(self, names: list[str]) -> list[str]:
         """Collections of this prefix's generations (roots and language collections), not the pointer."""

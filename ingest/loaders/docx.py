@@ -12,6 +12,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ingest.limits import IngestLimits, size_text
 from ingest.loaders.base import LoadedDocument, UnreadableFile
 from ingest.loaders.decoding import repair_text
 
@@ -49,6 +50,27 @@ _CORRUPT = (
     PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, KeyError, ValueError,
     etree.LxmlError, SyntaxError,
 )
+
+
+def check_docx_size(path: Path, limits: IngestLimits) -> None:
+    """Refuse a package whose parts unpack to more than the limit, before python-docx inflates any of them.
+
+    The sizes come from the zip's central directory; :mod:`zipfile` never inflates a part past its declared size
+    (a part that lies fails its CRC check), so the check also holds for a crafted archive.
+
+    Raises:
+        UnreadableFile: not a zip package, or a decompression bomb.
+    """
+    try:
+        with zipfile.ZipFile(path) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(f"corrupt DOCX: {type(exc).__name__}") from exc
+    if unpacked > limits.max_unpacked_bytes:
+        raise UnreadableFile(
+            f"DOCX unpacks to {size_text(unpacked)}, over the limit of {size_text(limits.max_unpacked_bytes)} "
+            "(PLAYBOOK_INGEST_MAX_UNPACKED_BYTES; a decompression bomb?)"
+        )
 
 
 def load_docx(path: Path) -> LoadedDocument:

@@ -21,6 +21,9 @@ STATUS = {
     "invalid_sla_request": 422,
     "invalid_client_data": 422,
     "source_not_found": 422,
+    "no_documents": 422,
+    "replace_required": 409,
+    "path_not_allowed": 422,  # 403 stays the answer to a role that may not call the route
     "client_not_found": 404,
     "sla_not_found": 404,
     "job_not_found": 404,
@@ -68,6 +71,12 @@ def install(app: FastAPI) -> None:
             415: "unsupported_media_type",
         }.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(UnicodeError)
+    async def not_text(request: Request, exc: UnicodeError) -> JSONResponse:
+        # A lone surrogate ("\ud800" in JSON) a request field did not clean: refused, never a 500.
+        message = "the request holds text that is not valid Unicode (a lone surrogate or invalid UTF-8)"
+        return JSONResponse(error_body("invalid_input", message), status_code=422)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

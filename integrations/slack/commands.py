@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.clean import clean_text
 from assistant.errors import ClientNotFound
 from assistant.models import DraftRequest
 from integrations.slack import blocks
@@ -48,7 +49,7 @@ async def on_playbook(
     Help and unknown subcommands are answered in the ack; ask, draft and quiz are acknowledged with a
     progress line that the result then replaces (quiz help and unknown topics in the ack).
     """
-    sub, _, rest = (command.get("text") or "").strip().partition(" ")
+    sub, _, rest = clean_text(command.get("text") or "").strip().partition(" ")
     sub, rest = sub.lower(), rest.strip()
     channel, user = command.get("channel_id", ""), command.get("user_id", "")
     if sub in ("", "help"):

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.agent import AskRequest, answer, write_draft
+from assistant.clean import clean_text
 from assistant.crm.models import utcnow
 from assistant.errors import PlaybookError
 from assistant.factory import Services
@@ -58,8 +59,11 @@ def failure(exc: BaseException) -> str:
 
 
 def strip_mentions(text: str) -> str:
-    """The question without user mentions (the bot's own mention starts every channel question)."""
-    return _MENTION.sub(" ", text).strip()
+    """The question without user mentions (the bot's own mention starts every question), cleaned of non-text.
+
+    A lone surrogate could be neither stored nor sent back.
+    """
+    return clean_text(_MENTION.sub(" ", text)).strip()
 
 
 def channel_allowed(settings: Settings, channel: str) -> bool:

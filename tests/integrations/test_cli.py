@@ -3,11 +3,13 @@ exit non-zero with one clear line on stderr (and ``{"error": {...}}`` on stdout 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -153,3 +155,38 @@ def test_console_script_help() -> None:
     assert proc.returncode == 0, proc.stderr
     for command in ("ingest", "ask", "config"):
         assert command in proc.stdout
+
+
+def test_a_question_with_invalid_utf8_is_answered_not_a_crash(corpus: Path, tmp_path: Path) -> None:
+    """A failure means `playbook ask $'refund \\xff' --json` crashes ("unexpected TypeError", no JSON): the shell
+    passes the raw byte, which Python hands over as a lone surrogate."""
+    bin_dir = Path(sys.executable).parent
+    script = shutil.which("playbook", path=str(bin_dir)) or str(bin_dir / "playbook")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYBOOK_")}
+    env.update(PLAYBOOK_DATA_DIR=str(tmp_path / "sub-data"), PLAYBOOK_EMBEDDING_MODEL="hash",
+               PLAYBOOK_ABSTAIN_THRESHOLD="0", LC_ALL="C.UTF-8")
+    subprocess.run([script, "ingest", str(corpus), "--json"], check=True, capture_output=True, env=env,
+                   timeout=120)
+    proc = subprocess.run([script.encode(), b"ask", b"Who approves refunds above 200 euros? \xff", b"--json"],
+                          capture_output=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    payload = json.loads(proc.stdout)
+    assert payload["citations"] and "Traceback" not in proc.stderr.decode(errors="replace")
+    only_bad = subprocess.run([script.encode(), b"ask", b"\xff\xfe", b"--json"], capture_output=True, env=env,
+                              timeout=120)
+    assert only_bad.returncode != 0 and json.loads(only_bad.stdout)["error"]["code"] == "empty_question"
+
+
+def test_questions_with_lone_surrogates_or_escape_codes_are_answered_by_the_real_model(
+    kb_services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure means a question holding an undecodable byte (a lone surrogate once in Python) or a terminal escape
+    code crashes `ask --json` ("unexpected TypeError": the real model's tokenizer refuses surrogates)."""
+    monkeypatch.delenv("PLAYBOOK_EMBEDDING_MODEL")
+    monkeypatch.setenv("PLAYBOOK_DATA_DIR", str(kb_services.settings.data_dir))  # read-only: ask writes no index
+    for question in ("What is the refund window for tier B clients? \udcff",
+                     "What is the refund \ud800window for tier B clients?",
+                     "\x1b[31mWhat is the refund window for tier B clients?\x1b[0m"):
+        result = run("ask", question, "--json")
+        assert result.exit_code == 0, result.output
+        assert "30 days" in one_json(result)["answer"]

@@ -63,6 +63,7 @@ def secret_env(monkeypatch: pytest.MonkeyPatch, fake: FakeSlack, tmp_path: Path)
         "PLAYBOOK_LLM_API_KEY": LLM_KEY,
         "PLAYBOOK_LOG_LEVEL": "DEBUG",
         "PLAYBOOK_LOG_QUESTIONS": "true",
+        "PLAYBOOK_INGEST_ROOTS": str(tmp_path),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

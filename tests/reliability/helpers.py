@@ -33,8 +33,11 @@ class Backend:
     prefix: str
 
     def settings(self, data_dir: Path, **overrides: object) -> Settings:
-        """Settings on ``data_dir`` for this backend: hash embedder, never abstain (unless overridden)."""
-        values: dict[str, object] = {"embedding_model": "hash", "abstain_threshold": 0.0, **overrides}
+        """Settings on ``data_dir`` for this backend: hash embedder, never abstain, ``POST /v1/ingest`` may read the
+        folder around the data dir (unless overridden)."""
+        values: dict[str, object] = {
+            "embedding_model": "hash", "abstain_threshold": 0.0, "ingest_roots": [data_dir.parent], **overrides,
+        }
         return Settings(data_dir=data_dir, chroma_url=self.chroma_url, collection_prefix=self.prefix, **values)  # type: ignore[arg-type]
 
     def services(self, data_dir: Path, **overrides: object) -> Services:

@@ -40,7 +40,8 @@ def test_second_ingest_is_refused_while_one_runs(
             monkeypatch.setenv(key, value)
 
     marker = tmp_path / "batches.log"
-    proc = slow_cli(backend, data_dir, marker, "ingest", str(corpus), "--json", delay=0.5)
+    # 1.5 s per batch: the in-process refusals and the app start-up must fit inside the slow ingest on a loaded machine.
+    proc = slow_cli(backend, data_dir, marker, "ingest", str(corpus), "--json", delay=1.5)
     try:
         wait_until(lambda: batches(marker) >= 1, proc)
         plain = run("ingest", str(corpus))

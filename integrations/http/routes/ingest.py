@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.crm.feedback import IngestJob
-from assistant.errors import PlaybookError
+from assistant.errors import PathNotAllowed, PlaybookError
 from assistant.factory import Services
 from integrations.http.deps import Admin, ServicesDep
 
@@ -19,12 +19,22 @@ router = APIRouter(tags=["ingest"])
 log = logging.getLogger("playbook.http")
 
 
+ServerPath = Annotated[str, Field(min_length=1, max_length=1000, pattern=r"^[^\x00]*$")]
+
+
 class IngestRequest(BaseModel):
-    """What to ingest: paths on the server (default: the configured knowledge dir)."""
+    """What to ingest: paths on the server, under the allowed roots (``PLAYBOOK_INGEST_ROOTS``).
+
+    ``paths`` become the corpus; ``add``/``remove`` change it; nothing re-ingests the roots the index was built from
+    (the knowledge dir for a new data dir). ``replace`` confirms an ingest that removes most documents.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    paths: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(default_factory=list, max_length=50)
+    paths: list[ServerPath] = Field(default_factory=list, max_length=50)
+    add: list[ServerPath] = Field(default_factory=list, max_length=50)
+    remove: list[ServerPath] = Field(default_factory=list, max_length=50)
+    replace: bool = False
     rebuild: bool = False
 
 
@@ -34,14 +44,14 @@ class JobNotFound(PlaybookError):
     code = "job_not_found"
 
 
-def run_job(services: Services, job_id: str, paths: list[Path], rebuild: bool) -> None:
+def run_job(services: Services, job_id: str, paths: list[Path], rebuild: bool, replace: bool = False) -> None:
     """Run one ingest job and record its outcome (never raises: the outcome is the job's status)."""
     from ingest.pipeline import pipeline_for
 
     jobs = services.crm.jobs
     jobs.update(job_id, status="running")
     try:
-        summary = pipeline_for(services).run(paths, rebuild=rebuild)
+        summary = pipeline_for(services).run(paths, rebuild=rebuild, replace=replace)
         jobs.update(job_id, status="done", summary=summary.model_dump(mode="json"))
     except PlaybookError as exc:
         jobs.update(job_id, status="failed", error=f"{exc.code}: {exc.message}")
@@ -50,25 +60,43 @@ def run_job(services: Services, job_id: str, paths: list[Path], rebuild: bool) -
         jobs.update(job_id, status="failed", error=f"internal error: {type(exc).__name__}")
 
 
-def _exists(path: Path) -> bool:
-    """Whether ``path`` exists; a path the OS refuses to look up (a name too long, a NUL byte) does not."""
+def _allowed(path: str, allowed: list[Path]) -> Path:
+    """The path, resolved, when it lies under an allowed root (links resolved first, so none leads outside).
+
+    Raises:
+        PathNotAllowed: it does not.
+    """
     try:
-        return path.exists()
-    except (OSError, ValueError):
-        return False
+        resolved = Path(path).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError):
+        resolved = None
+    if resolved is None or not any(resolved.is_relative_to(root) for root in allowed):
+        raise PathNotAllowed(
+            f"{path[:200]!r} is outside the folders this server may ingest (PLAYBOOK_INGEST_ROOTS: "
+            + ", ".join(str(r) for r in allowed) + ")"
+        )
+    return resolved
 
 
 @router.post("/v1/ingest", response_model=IngestJob, status_code=202)
 def start_ingest(body: IngestRequest, tasks: BackgroundTasks, services: ServicesDep, role: Admin) -> IngestJob:
     """Start an ingest in the background; poll ``GET /v1/ingest/{job}``."""
-    paths = [Path(p) for p in body.paths] or [services.settings.knowledge_dir]
-    missing = [str(p) for p in paths if not _exists(p)]
-    if missing:
-        from assistant.errors import SourceNotFound
+    from ingest.corpus import choose_roots
+    from ingest.discovery import check_root
 
-        raise SourceNotFound(f"no such file or folder on the server: {missing[0][:200]}")
-    job = services.crm.jobs.create([str(p) for p in paths], rebuild=body.rebuild)
-    tasks.add_task(run_job, services, job.id, paths, body.rebuild)
+    settings = services.settings
+    allowed = [Path(r).expanduser().resolve() for r in (settings.ingest_roots or [settings.knowledge_dir])]
+    paths = [_allowed(p, allowed) for p in body.paths]
+    added = [_allowed(p, allowed) for p in body.add]
+    roots = choose_roots(
+        services.store.pointer(), paths=paths, add=added, remove=[Path(p) for p in body.remove],
+        default=settings.knowledge_dir,
+    )
+    for root in paths:
+        check_root(root)
+    replace = body.replace or bool(body.remove)
+    job = services.crm.jobs.create([str(p) for p in roots], rebuild=body.rebuild)
+    tasks.add_task(run_job, services, job.id, roots, body.rebuild, replace)
     return job
 
 

@@ -83,7 +83,7 @@ def test_feedback_on_a_real_answer_id(tmp_path: Path) -> None:
 def test_admin_ingest_runs_in_the_background_and_reports_the_summary(tmp_path: Path) -> None:
     """A failure means POST /v1/ingest does not index the folder, or its job never reports the ingest summary."""
     corpus = write_corpus(tmp_path / "corpus")
-    with running(create_app(hash_settings(tmp_path / "data"), keys=KEYRING)) as client:
+    with running(create_app(hash_settings(tmp_path / "data", ingest_roots=[tmp_path]), keys=KEYRING)) as client:
         assert client.get("/readyz").status_code == 503
         before = client.post("/v1/ask", json={"question": "Who approves large refunds?"}, headers=auth("agent"))
         assert_error(before, 503, "index_missing")
@@ -91,7 +91,7 @@ def test_admin_ingest_runs_in_the_background_and_reports_the_summary(tmp_path: P
         response = client.post("/v1/ingest", json={"paths": [str(corpus)]}, headers=auth("admin"))
         assert response.status_code == 202, response.text
         job = response.json()
-        assert job["paths"] == [str(corpus)] and job["rebuild"] is False
+        assert job["paths"] == [str(corpus.resolve())] and job["rebuild"] is False
         assert job["status"] in ("queued", "running", "done") and job["id"]
 
         done = wait_for_job(client, job["id"])
@@ -116,7 +116,7 @@ def test_admin_ingest_runs_in_the_background_and_reports_the_summary(tmp_path: P
 def test_ingest_rebuild_flag_is_recorded(tmp_path: Path) -> None:
     """A failure means `rebuild: true` is dropped between the request and the job."""
     corpus = write_corpus(tmp_path / "corpus")
-    with running(create_app(hash_settings(tmp_path / "data"), keys=KEYRING)) as client:
+    with running(create_app(hash_settings(tmp_path / "data", ingest_roots=[tmp_path]), keys=KEYRING)) as client:
         job = client.post("/v1/ingest", json={"paths": [str(corpus)], "rebuild": True}, headers=auth("admin")).json()
         assert job["rebuild"] is True
         assert wait_for_job(client, job["id"])["status"] == "done"
@@ -125,7 +125,7 @@ def test_ingest_rebuild_flag_is_recorded(tmp_path: Path) -> None:
 def test_ingest_of_a_missing_path_is_422_source_not_found(tmp_path: Path) -> None:
     """A failure means ingesting a path the server does not have queues a doomed job instead of a clear 422."""
     corpus = write_corpus(tmp_path / "corpus")
-    with running(create_app(hash_settings(tmp_path / "data"), keys=KEYRING)) as client:
+    with running(create_app(hash_settings(tmp_path / "data", ingest_roots=[tmp_path]), keys=KEYRING)) as client:
         missing = str(tmp_path / "nowhere")
         error = assert_error(
             client.post("/v1/ingest", json={"paths": [str(corpus), missing]}, headers=auth("admin")),
@@ -138,8 +138,60 @@ def test_ingest_of_a_missing_path_is_422_source_not_found(tmp_path: Path) -> Non
 def test_ingest_needs_the_admin_role(tmp_path: Path, role: str) -> None:
     """A failure means a non-admin key can re-index the knowledge base or read ingest jobs."""
     corpus = write_corpus(tmp_path / "corpus")
-    with running(create_app(hash_settings(tmp_path / "data"), keys=KEYRING)) as client:
+    with running(create_app(hash_settings(tmp_path / "data", ingest_roots=[tmp_path]), keys=KEYRING)) as client:
         assert_error(client.post("/v1/ingest", json={"paths": [str(corpus)]}, headers=auth(role)), 403, "forbidden")
         assert client.get("/readyz").json()["status"] == "not_ready"
         job = client.post("/v1/ingest", json={"paths": [str(corpus)]}, headers=auth("admin")).json()
         assert_error(client.get(f"/v1/ingest/{job['id']}", headers=auth(role)), 403, "forbidden")
+
+
+def test_ingest_outside_the_allowed_roots_is_refused_and_queues_nothing(tmp_path: Path) -> None:
+    """A failure means an admin key can index /etc (or any folder) outside PLAYBOOK_INGEST_ROOTS."""
+    allowed = tmp_path / "allowed"
+    write_corpus(allowed / "corpus")
+    outside = write_corpus(tmp_path / "outside")
+    (allowed / "escape").symlink_to(outside, target_is_directory=True)
+    with running(create_app(hash_settings(tmp_path / "data", ingest_roots=[allowed]), keys=KEYRING)) as client:
+        for body in ({"paths": ["/etc"]}, {"paths": [str(outside)]}, {"add": [str(outside)]},
+                     {"paths": [str(allowed / "escape")]}, {"paths": [str(allowed / ".." / "outside")]}):
+            error = assert_error(client.post("/v1/ingest", json=body, headers=auth("admin")), 422, "path_not_allowed")
+            assert "PLAYBOOK_INGEST_ROOTS" in error["message"]
+        (allowed / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+        assert_error(client.post("/v1/ingest", json={"paths": [str(allowed / "passwd")]}, headers=auth("admin")),
+                     422, "source_not_found")
+        (allowed / "empty").mkdir()
+        empty = client.post("/v1/ingest", json={"paths": [str(allowed / "empty")]}, headers=auth("admin")).json()
+        failed = wait_for_job(client, empty["id"])
+        assert failed["status"] == "failed" and failed["error"].startswith("no_documents")
+        assert client.get("/readyz").status_code == 503
+        job = client.post("/v1/ingest", json={"paths": [str(allowed / "corpus")]}, headers=auth("admin")).json()
+        assert wait_for_job(client, job["id"])["status"] == "done"
+
+
+def test_ingest_over_http_remembers_adds_removes_and_guards_the_corpus(tmp_path: Path) -> None:
+    """A failure means HTTP ingest lacks the CLI's corpus: a bare call re-ingests the demo, or guts the index."""
+    first = write_corpus(tmp_path / "first")
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "loyalty.md").write_text("# Loyalty\n\n## Points\n\nOne point per euro spent.\n")
+    admin = auth("admin")
+    with running(create_app(hash_settings(tmp_path / "data", ingest_roots=[tmp_path]), keys=KEYRING)) as client:
+        def ingest(body: dict[str, Any]) -> dict[str, Any]:
+            response = client.post("/v1/ingest", json=body, headers=admin)
+            assert response.status_code == 202, response.text
+            return wait_for_job(client, response.json()["id"])
+
+        assert ingest({"paths": [str(first)]})["summary"]["documents"] == 3
+        bare = ingest({})
+        assert bare["paths"] == [str(first.resolve())] and bare["summary"]["unchanged"] == 3
+        assert ingest({"add": [str(second)]})["summary"]["documents"] == 4
+        gutted = ingest({"paths": [str(second)]})
+        assert gutted["status"] == "failed" and gutted["error"].startswith("replace_required")
+        ready = client.get("/readyz").json()
+        assert ready["index"]["documents"] == 4
+        assert ready["index"]["roots"] == [str(first.resolve()), str(second.resolve())]
+        assert ingest({"remove": [str(first)]})["summary"]["documents"] == 1
+        assert client.get("/readyz").json()["index"]["generation"] == 3
+        error = assert_error(client.post("/v1/ingest", json={"paths": [str(first)], "add": [str(second)]},
+                                         headers=admin), 422, "invalid_input")
+        assert "--add" in error["message"]

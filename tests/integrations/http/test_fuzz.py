@@ -91,3 +91,67 @@ def test_no_input_makes_the_api_fail_with_a_server_error(case: schemathesis.Case
         app=fuzz_app, base_url=BASE_URL, headers=auth("admin"),
         checks=[not_a_server_error, error_is_the_json_error_shape],
     )
+
+
+# Strings that are not text: lone surrogates (JSON may spell them), control characters, U+FFFD, NUL, a BOM.
+NOT_TEXT = ("refund \ud800", "\udcff\udcfe refund window", "refund\x00window", "\x1b[31mrefund\x07", "\ufffd\ufeff?")
+BODIES: dict[str, dict[str, Any]] = {
+    "/v1/ask": {"question": "What is the refund window?", "thread": [{"role": "user", "text": "Hello"}]},
+    "/v1/drafts": {"kind": "refund", "client_id": "C-1001", "message": "I was charged twice."},
+    "/v1/feedback": {"answer_id": "ans-1", "rating": "down", "comment": "Outdated."},
+    "/v1/quiz": {"topic": "refunds", "users": ["ana"]},
+}
+
+
+def _string_fields(body: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(body, str):
+        yield path
+    elif isinstance(body, dict):
+        for key, value in body.items():
+            yield from _string_fields(value, (*path, key))
+    elif isinstance(body, list):
+        for n, value in enumerate(body):
+            yield from _string_fields(value, (*path, n))
+
+
+def _with(body: dict[str, Any], path: tuple[Any, ...], value: str) -> dict[str, Any]:
+    import copy
+
+    out = copy.deepcopy(body)
+    target: Any = out
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return out
+
+
+@pytest.mark.parametrize("route", sorted(BODIES))
+def test_strings_that_are_not_text_are_cleaned_or_refused_never_a_500(route: str, fuzz_app: FastAPI) -> None:
+    """A failure means a lone surrogate, a control character or invalid UTF-8 in some field makes a 5xx (POST
+    /v1/ask with a lone surrogate answered 500) or an error that is not the JSON error shape."""
+    import json
+
+    headers = {**auth("admin"), "content-type": "application/json"}
+    with TestClient(fuzz_app, raise_server_exceptions=False) as client:
+        for path in _string_fields(BODIES[route]):
+            for value in NOT_TEXT:
+                body = json.dumps(_with(BODIES[route], path, value))  # ASCII JSON: surrogates as \ud800 escapes
+                response = client.post(route, content=body, headers=headers)
+                assert response.status_code < 500, (route, path, value, response.text)
+                if response.status_code >= 400:
+                    assert set(response.json()) == {"error"}, response.text
+                else:
+                    response.json()  # a success is valid JSON, with nothing unencodable in it
+            raw = json.dumps(BODIES[route]).replace("What is", "What \\u00e9s").encode()
+            invalid = raw.replace(b"\\u00e9", b"\xff\xfe")  # invalid UTF-8 bytes in the body itself
+            response = client.post(route, content=invalid, headers=headers)
+            assert response.status_code < 500 and (response.status_code < 400 or set(response.json()) == {"error"})
+
+
+def test_a_question_with_a_lone_surrogate_is_answered_from_its_clean_text(fuzz_app: FastAPI) -> None:
+    """A failure means the cleaned question is not the one answered (POST /v1/ask with a lone surrogate gave 500)."""
+    with TestClient(fuzz_app) as client:
+        body = '{"question": "What is the refund window for tier B clients? \\ud800"}'
+        response = client.post("/v1/ask", content=body, headers={**auth("agent"), "content-type": "application/json"})
+        assert response.status_code == 200, response.text
+        assert response.json()["citations"]

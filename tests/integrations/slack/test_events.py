@@ -149,3 +149,14 @@ def test_user_groups_gate_a_channel(slack: Any, fake: FakeSlack) -> None:
         driver.mention(channel, member, QUESTION)
         fake.wait_for("chat.update", lambda c: c.params.get("channel") == channel)
     assert "allowed user groups" in refused.params["text"]
+
+
+def test_a_message_with_a_lone_surrogate_or_control_characters_is_answered(slack: Any, fake: FakeSlack) -> None:
+    """A failure means a message holding text that is not text (a lone surrogate, escape codes) crashes the listener
+    instead of getting an answer from its clean text."""
+    channel, user = uid("D"), uid("U")
+    with slack() as driver:
+        response, _ = driver.message(channel, user, f"\x1b[31m{QUESTION} \ud800\x07", channel_type="im")
+        assert response.status_code == 200
+        update = fake.wait_for("chat.update", lambda c: c.params.get("channel") == channel)[0]
+    assert "30 days" in update.text()
