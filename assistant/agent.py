@@ -120,6 +120,8 @@ def write_draft(services: Services, request: DraftRequest, *, now: datetime | No
     approval = f", subject to approval by the {decision.approver}" if decision.requires_approval else ""
     offer = f"Offer exactly: {base.offer}.\n" if base.offer else ""
     system = DraftPrompt().render(
+        company=services.policy.company_name,
+        sign_off=services.policy.sign_off(base.language),
         name=client.name,
         tier=client.tier,
         language=base.language,

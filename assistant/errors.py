@@ -14,7 +14,9 @@ PlaybookError                      code
 ├── InvalidClientData              invalid_client_data
 ├── ClientOutOfScope               client_out_of_scope
 ├── QuizNotFound                   quiz_not_found
-└── InvalidQuizRequest             invalid_quiz_request
+├── InvalidQuizRequest             invalid_quiz_request
+├── InvalidInput                   invalid_input
+└── InvalidPolicyData              invalid_policy_data
 """
 
 from __future__ import annotations
@@ -127,3 +129,15 @@ class InvalidQuizRequest(PlaybookError):
     """A quiz cannot be made as asked (unknown topic, nothing to ask) or answered by this trainee."""
 
     code = "invalid_quiz_request"
+
+
+class InvalidInput(PlaybookError):
+    """A request value makes no sense (a charge of 0, a message received in the future...)."""
+
+    code = "invalid_input"
+
+
+class InvalidPolicyData(PlaybookError):
+    """A policy table of the knowledge base's data folder is missing or breaks its schema."""
+
+    code = "invalid_policy_data"

@@ -22,10 +22,10 @@ _EN_MARKERS = frozenset(
 )
 # Words that carry little meaning in a support question but are not in the stopword lists.
 _EXTRA_STOP = {
-    "en": {"please", "tell", "know", "need", "want", "would", "could", "lumora", "playbook", "what", "how",
+    "en": {"please", "tell", "know", "need", "want", "would", "could", "playbook", "what", "how",
            "when", "which", "who", "where", "why", "do", "does", "did", "can", "should", "may", "might", "i",
            "we", "us", "me", "our", "my"},
-    "es": {"favor", "saber", "necesito", "quiero", "podría", "lumora", "playbook", "cuál", "cuáles", "cómo",
+    "es": {"favor", "saber", "necesito", "quiero", "podría", "playbook", "cuál", "cuáles", "cómo",
            "cuándo", "qué", "quién", "dónde", "puedo", "debo", "debe", "hay", "cual", "como", "cuando"},
 }
 

@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from assistant.drafting.policy import Decision
 from assistant.text import fold_accents
 
+# Any ISO 4217 code (upper case only, so "the 5" is no amount) or a common symbol, before or after the number.
 _MONEY = re.compile(
-    r"(?:USD|US\$|\$|€)\s?(\d[\d.,]*)|(\d[\d.,]*)\s?(?:USD|US\$|dollars|d[oó]lares|€|euros?)\b", re.IGNORECASE
+    r"(?:(?-i:\b[A-Z]{3})|US\$|\$|€|£)\s?(\d[\d.,]*)"
+    r"|(\d[\d.,]*)\s?(?:(?-i:[A-Z]{3})|US\$|dollars|d[oó]lares|€|£|euros?)\b",
+    re.IGNORECASE,
 )
 _REFUND_PROMISE = re.compile(
     r"\b(we will|we'll|we have|i will|i'll|we are going to|we're going to)\s+(?:\w+\s+){0,2}refund"
