@@ -101,12 +101,16 @@ def _run_question(target: Target, item: Any, reference: ReferenceIndex, dataset:
 def _run_draft(target: Target, case: Any, services: Services, now: datetime, dataset: str) -> DraftResult:
     received = datetime.fromisoformat(case.received_at) if case.received_at else now
     clock = max(now, received) if received.tzinfo else now
+    if case.now:  # a case that tests the clock itself (a breached SLA, a time in the future)
+        clock = datetime.fromisoformat(case.now)
     started = time.perf_counter()
     try:
         draft = target.draft(case, clock)
     except PlaybookError as exc:
         latency = (time.perf_counter() - started) * 1000
-        return score_draft(case, None, promise=None, dataset=dataset, latency_ms=latency, error=exc.message)
+        return score_draft(
+            case, None, promise=None, dataset=dataset, latency_ms=latency, error=exc.message, error_code=exc.code
+        )
     latency = (time.perf_counter() - started) * 1000
     try:
         promise: str | None = expected_promise(services, draft, received=received, now=clock)

@@ -21,11 +21,11 @@ _MARKERS: dict[str, frozenset[str]] = {
         "en": "the and is are was were i we you my our your it this that of for with not have has please been "
         "would want me us charged twice",
         "es": "el los las del que y es son fue me nos mi mis su por para con un una muy este esta quiero "
-        "queremos cobraron estamos hemos",
+        "queremos cobraron estamos hemos veces gracias",
         "fr": "le les des du et est sont je nous vous mon ma mes notre votre pour avec pas une ce cette ai "
-        "avons ete suis",
+        "avons ete suis on mois deux fois merci",
         "de": "der die das und ist sind ich wir sie mein meine unser unsere ihr fur mit nicht ein eine wurde "
-        "wurden habe haben zu bitte",
+        "wurden habe haben zu bitte doppelt zweimal danke",
         "pt": "o os as do da dos das e sao eu nos meu minha nosso nossa para com nao um uma foi fomos voces",
         "it": "il lo gli di della e sono io noi mio mia nostro nostra per con non stato siamo vorrei",
         "nl": "het een en ik wij we mijn onze voor met niet werd hebben graag",
