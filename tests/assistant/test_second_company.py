@@ -22,7 +22,8 @@ from assistant.lookups import sla_json
 from assistant.models import DraftRequest
 from assistant.quiz.models import QuizRequest
 from assistant.quiz.service import create_quiz
-from assistant.settings import Settings
+from assistant.policy_data import PolicyData
+from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from ingest.pipeline import pipeline_for
 
 pytestmark = pytest.mark.slow
@@ -31,10 +32,16 @@ FIXTURE = Path(__file__).resolve().parents[2] / "evals" / "fixtures" / "second-c
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # a Wednesday
 
 
+_BUNDLED = PolicyData.load(BUNDLED_KNOWLEDGE_DIR / "data")
+# The bundled company's words: its name, currency, approvers, escalation channels.
+BUNDLED_WORDS = (_BUNDLED.company_name, _BUNDLED.currency, _BUNDLED.above_approver, *_BUNDLED.who_to_ask(), "#cx-",
+                 *(limits.approver for limits in _BUNDLED.refund_limits.values()))
+
+
 def foreign(payload: object) -> list[str]:
-    """Words of the bundled company found in any output (its name, its currency, its roles)."""
+    """Words of the bundled company found in any output."""
     text = json.dumps(payload, ensure_ascii=False, default=str).lower()
-    return [w for w in ("lumora", "usd", "subdirector", "gerente", "#cx-") if w in text]
+    return sorted({w for w in BUNDLED_WORDS if w and w.lower() in text})
 
 
 @pytest.fixture(scope="module")

@@ -45,12 +45,12 @@ RESCUE = Decision(
 GOOD = (
     f"Dear {NAME},\n\n"
     "We would like to add a goodwill credit of USD 1,850.00 to your account, subject to approval by the "
-    f"{KEY_ACCOUNTS}.\n\nYou will hear back from us by {PROMISE} at the latest.\n\nLumora Customer Experience"
+    f"{KEY_ACCOUNTS}.\n\nYou will hear back from us by {PROMISE} at the latest.\n\nCustomer Experience Team"
 )
 GOOD_ES = (
     f"Estimado/a {NAME}:\n\n"
     "Queremos abonar un crédito de cortesía de USD 1.850,00 a su cuenta, sujeto a la aprobación del "
-    f"{KEY_ACCOUNTS}.\n\nTendrá noticias nuestras a más tardar el {PROMISE_ES}.\n\nExperiencia del Cliente de Lumora"
+    f"{KEY_ACCOUNTS}.\n\nTendrá noticias nuestras a más tardar el {PROMISE_ES}.\n\nEquipo de Experiencia del Cliente"
 )
 
 
