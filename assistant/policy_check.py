@@ -134,7 +134,8 @@ def cross_check(tables: dict[str, Any]) -> list[Problem]:
         "sla.csv": {r.tier for r in tables["sla.csv"]},
     }
     for name, present in per_tier.items():
-        problems += [Problem(name, 0, "tier", f"no row for tier {t!r} of tiers.yaml") for t in tiers if t not in present]
+        missing = [t for t in tiers if t not in present]
+        problems += [Problem(name, 0, "tier", f"no row for tier {t!r} of tiers.yaml") for t in missing]
         problems += [Problem(name, 0, "tier", f"tier {t!r} is not in tiers.yaml") for t in sorted(present - set(tiers))]
     for row in tables["escalation.yaml"].escalations:
         if row.tier != "any" and row.tier not in tiers:
@@ -158,5 +159,6 @@ def cross_check(tables: dict[str, Any]) -> list[Problem]:
                                 "(or company.yaml who_to_ask): nobody to name when the playbook is silent"))
     for client in tables.get("clients.csv", []):
         if client.tier not in tiers:
-            problems.append(Problem("clients.csv", 0, "tier", f"{client.id}: tier {client.tier!r} is not in tiers.yaml"))
+            message = f"{client.id}: tier {client.tier!r} is not in tiers.yaml"
+            problems.append(Problem("clients.csv", 0, "tier", message))
     return problems

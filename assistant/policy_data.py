@@ -93,7 +93,9 @@ class PolicyData:
             prior_refunds_approval_threshold=refunds.prior_refunds_approval_threshold,
             credit_ladder=[s.model_dump() for s in tables["credit_ladder.yaml"].steps],
             rescue={
-                r.tier: RescueOffers(r.tier, r.owner, r.contact_within_business_days, tuple(r.offers), tuple(r.offers_es))
+                r.tier: RescueOffers(
+                    r.tier, r.owner, r.contact_within_business_days, tuple(r.offers), tuple(r.offers_es)
+                )
                 for r in rescue.offers
             },
             cancellation_processing_hours=rescue.cancellation_processing_hours,

@@ -135,8 +135,10 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
         amount: float | None = None,
         amount_kind: str | None = None,
     ) -> dict[str, Any]:
-        """Record a typified interaction in the CRM (the only writing tool); amounts only the top approver may
-        grant (above the tier's approver maximum or credit cap) are refused."""
+        """Record a typified interaction in the CRM (the only writing tool); top-approver amounts are refused.
+
+        Refused: amounts above the tier's approver maximum or credit cap, which only the top approver grants.
+        """
         in_scope(client_id)
         from assistant.approval import approval_for
         from assistant.crm.schemas import InteractionIn

@@ -147,7 +147,8 @@ def aggregate(questions: Sequence[QuestionResult], drafts: Sequence[DraftResult]
     if drafts:
         out["drafts.count"] = float(len(drafts))
         out["drafts.pass_rate"] = m.fraction([d.passed for d in drafts])
-        out["drafts.error_rate"] = m.fraction([d.error is not None for d in drafts])
+        # an error the case expects (invalid input refused) is a pass, not an error of the system
+        out["drafts.error_rate"] = m.fraction([d.error is not None and not d.passed for d in drafts])
         for check, name in (("action", "action_accuracy"), ("approval", "approval_accuracy"),
                             ("escalation", "escalation_accuracy"), ("typification", "typification_accuracy"),
                             ("sla_promise", "sla_promise_accuracy"), ("must_contain", "must_contain_rate")):

@@ -181,7 +181,8 @@ def score_draft(
         "must_contain": all(m.normalise(p) in lowered for p in expect.must_contain),
         "secondary": None if expect.secondary_typifications is None
         else sorted(draft.secondary_typifications) == sorted(expect.secondary_typifications),
-        "message_language": None if expect.message_language is None else draft.message_language == expect.message_language,
+        "message_language": None if expect.message_language is None
+        else draft.message_language == expect.message_language,
         "no_forbidden_promise": not forbidden,
     }
     failed = [name for name, ok in result.checks.items() if ok is False]

@@ -10,7 +10,7 @@ from assistant.answer import make_citation
 from assistant.drafting.checks import Violation, check_fields, check_text
 from assistant.drafting.language import detect_message_language, language_name
 from assistant.drafting.policy import ClientFacts, Decision, add_contact_codes, decide_refund, decide_rescue
-from assistant.drafting.reasons import Reason, Reading, read
+from assistant.drafting.reasons import Reading, Reason, read
 from assistant.drafting.render import format_due, format_money, has_template, render
 from assistant.errors import InvalidInput, PlaybookError
 from assistant.models import Citation, Draft, DraftRequest, DraftSla

@@ -45,13 +45,16 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, An
 def _put_client(services: Services, folder: Path, tier: str, monthly: float, prior: int) -> None:
     path = folder / "client.csv"
     path.write_text(
-        HEADER + f"C-9001,Property Client,{tier},Growth,12,{monthly:.2f},low,Owner,en,{prior},active,UTC,p@example.com\n",
+        HEADER
+        + f"C-9001,Property Client,{tier},Growth,12,{monthly:.2f},low,Owner,en,{prior},active,UTC,p@example.com\n",
         encoding="utf-8",
     )
     import_clients_csv(services.crm.db, path)
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     tier=st.sampled_from(["A", "B", "C"]),
     monthly=CENTS,
@@ -98,7 +101,9 @@ def test_refund_approval_never_loosens_with_prior_refunds(
     policy: PolicyData, tier: str, monthly: float, prior: int, amount: float
 ) -> None:
     """A failure means a client with more refunds in the last 12 months needs less approval for the same refund."""
-    fewer = approval_for(policy, tier=tier, kind="refund", amount=amount, monthly_value=monthly, prior_refunds_12m=prior)
+    fewer = approval_for(
+        policy, tier=tier, kind="refund", amount=amount, monthly_value=monthly, prior_refunds_12m=prior
+    )
     more = approval_for(
         policy, tier=tier, kind="refund", amount=amount, monthly_value=monthly, prior_refunds_12m=prior + 1
     )

@@ -20,9 +20,9 @@ from assistant.drafting.service import draft
 from assistant.factory import Services, build_services
 from assistant.lookups import sla_json
 from assistant.models import DraftRequest
+from assistant.policy_data import PolicyData
 from assistant.quiz.models import QuizRequest
 from assistant.quiz.service import create_quiz
-from assistant.policy_data import PolicyData
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from ingest.pipeline import pipeline_for
 

@@ -319,7 +319,10 @@ def test_several_reasons_are_named_in_the_notes(kb_services: Services) -> None:
 
 @pytest.mark.parametrize(
     ("message", "written"),
-    [("On m'a débité deux fois ce mois-ci, merci de corriger.", "fr"), ("Wir wurden im November doppelt belastet.", "de")],
+    [
+        ("On m'a débité deux fois ce mois-ci, merci de corriger.", "fr"),
+        ("Wir wurden im November doppelt belastet.", "de"),
+    ],
 )
 def test_a_duplicate_charge_in_french_or_german_is_recognised_and_flagged(
     kb_services: Services, message: str, written: str

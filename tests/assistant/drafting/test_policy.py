@@ -294,7 +294,8 @@ def test_inactive_low_risk_client_is_normal_priority(policy: PolicyData) -> None
     [
         ("I was not charged twice; the reports are just broken and I want a refund", Reason.DISSATISFACTION,
          (Reason.DUPLICATE_CHARGE,)),
-        ("I do not want to cancel, I just want a refund for the outage", Reason.DISSATISFACTION, (Reason.CANCELLATION,)),
+        ("I do not want to cancel, I just want a refund for the outage", Reason.DISSATISFACTION,
+         (Reason.CANCELLATION,)),
         ("I don't want to cancel our plan", Reason.DISSATISFACTION, (Reason.CANCELLATION,)),
         ("No me cobraron dos veces, pero el servicio falló", Reason.DISSATISFACTION, (Reason.DUPLICATE_CHARGE,)),
         ("Je n'ai pas été débité deux fois, mais le service était lent", Reason.DISSATISFACTION,
