@@ -97,7 +97,11 @@ def draft(
     out.print(result.draft, markup=False, highlight=False)
     out.print("")
     amount = f" {result.currency} {result.amount:,.2f}" if result.amount is not None else ""
-    out.print(f"action: {result.recommended_action}{amount}  typification: {result.typification}", highlight=False)
+    secondary = f" (+ {', '.join(result.secondary_typifications)})" if result.secondary_typifications else ""
+    out.print(
+        f"action: {result.recommended_action}{amount}  typification: {result.typification}{secondary}",
+        highlight=False,
+    )
     if result.requires_approval or result.escalate_to:
         out.print(f"approval needed: {result.requires_approval}  escalate to: {result.escalate_to}", highlight=False)
     clock = result.sla

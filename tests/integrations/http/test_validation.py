@@ -84,7 +84,6 @@ def test_malformed_json_is_400_invalid_json(client: TestClient, path: str, raw: 
         ("/v1/drafts", {**DRAFT, "client_id": 1001}, "client_id"),
         ("/v1/drafts", {**DRAFT, "message": ""}, "message"),
         ("/v1/drafts", {**DRAFT, "received_at": "yesterday"}, "received_at"),
-        ("/v1/drafts", {**DRAFT, "charge_amount": -5}, "charge_amount"),
         ("/v1/feedback", {"rating": "up"}, "answer_id"),
         ("/v1/feedback", {"answer_id": "a1"}, "rating"),
         ("/v1/feedback", {"answer_id": 7, "rating": "up"}, "answer_id"),
@@ -375,3 +374,15 @@ def test_feedback_round_trips_unicode_on_every_database(db_client: TestClient) -
     assert response.status_code == 201, response.text
     rows = db_client.app.state.services.crm.feedback.for_answer("a.1:x-y_z")  # type: ignore[attr-defined]
     assert [r.comment for r in rows] == [comment]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [({"charge_amount": 0}, "charge_amount"), ({"charge_amount": -5}, "charge_amount"),
+     ({"received_at": "2099-03-02T10:00:00+00:00"}, "received_at")],
+)
+def test_a_zero_amount_or_a_future_time_is_invalid_input(client: TestClient, extra: dict, field: str) -> None:
+    """A failure means a draft is written for a charge of 0 or less, or for a message received in the future,
+    instead of a 422 invalid_input naming the field."""
+    error = assert_error(post(client, "/v1/drafts", {**DRAFT, **extra}), 422, "invalid_input")
+    assert field in error["message"]
