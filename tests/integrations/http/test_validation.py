@@ -281,9 +281,12 @@ def test_sla_received_at_years_ago_is_still_answered(client: TestClient) -> None
 
 
 def test_draft_with_absurd_received_at_is_422(client: TestClient) -> None:
-    """A failure means a draft whose received_at is centuries away overflows the SLA clock (500) or hangs."""
-    body = {**DRAFT, "received_at": "9999-12-31T23:00:00+00:00"}
-    assert_error(post(client, "/v1/drafts", body, "agent"), 422, "invalid_sla_request")
+    """A failure means a draft whose received_at is centuries away overflows the SLA clock (500) or hangs: in the
+    future it is invalid input, centuries ago the SLA clock refuses it."""
+    future = {**DRAFT, "received_at": "9999-12-31T23:00:00+00:00"}
+    assert_error(post(client, "/v1/drafts", future, "agent"), 422, "invalid_input")
+    past = {**DRAFT, "received_at": "0001-01-02T00:00:00+00:00"}
+    assert_error(post(client, "/v1/drafts", past, "agent"), 422, "invalid_sla_request")
 
 
 def test_ingest_of_a_name_too_long_for_the_file_system_is_422(client: TestClient) -> None:
