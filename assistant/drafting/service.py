@@ -150,19 +150,20 @@ def draft(services: Services, request: DraftRequest, *, now: datetime | None = N
 
     Raises:
         ClientNotFound: unknown client id.
+        InvalidInput: a charge of 0 or less, or a message received in the future.
         IndexMissing: no playbook index to cite.
         DraftFailedChecks: the rendered draft broke a policy rule (a template bug).
     """
     now = now or datetime.now(UTC)
     client = services.crm.clients.get(request.client_id)
+    tz = ZoneInfo(client.timezone)
+    received = request.received_at or now
+    received = received if received.tzinfo else received.replace(tzinfo=tz)
+    check_request(request.model_copy(update={"received_at": received}), now)  # before any decision or clock
     language = reply_language(services, request, client)
     decision = decide(services, request, client)
     written, notes = language_notes(request.message, language, client)
     decision.notes.extend(notes)
-    tz = ZoneInfo(client.timezone)
-    received = request.received_at or now
-    received = received if received.tzinfo else received.replace(tzinfo=tz)
-    check_request(request.model_copy(update={"received_at": received}), now)  # before any clock is read
     target = services.sla.get(client.tier, request.channel, decision.priority)
     status = compute_status(target, received, now=now, tz=tz)
     breached = "breached" in (status.state, status.resolution_state)
@@ -173,33 +174,14 @@ def draft(services: Services, request: DraftRequest, *, now: datetime | None = N
             "apologises and promises the next update one first-response target from now; record the breach."
         )
     text, allowed = compose_text(services, decision, client, language, promise, breached=breached)
-    fields = {
-        "recommended_action": decision.recommended_action,
-        "typification": decision.typification,
-        "requires_approval": decision.requires_approval,
-        "escalate_to": decision.escalate_to,
-        "amount": decision.amount,
-    }
-    violations = check_text(text, decision, client_name=client.name, sla_promise=promise, allowed_times=allowed)
-    violations += check_fields(fields, decision)
-    if violations:
-        raise DraftFailedChecks(violations)
+    _check(text, decision, client, promise, allowed)
     return Draft(
         kind=request.kind,
         language=language,
         draft=text,
         recommended_action=decision.recommended_action,
         client=client.model_dump(mode="json"),
-        sla=DraftSla(
-            channel=request.channel,
-            priority=decision.priority,
-            first_response_due=status.first_response_due,
-            resolution_due=status.resolution_due,
-            state=status.state,
-            first_response_target=status.first_response_target,
-            resolution_target=status.resolution_target,
-            business_hours=status.business_hours,
-        ),
+        sla=DraftSla(channel=request.channel, priority=decision.priority, **status.model_dump(include=_SLA_FIELDS)),
         policy_citations=_citations(services, request, decision, language),
         typification=decision.typification,
         requires_approval=decision.requires_approval,
@@ -216,6 +198,26 @@ def draft(services: Services, request: DraftRequest, *, now: datetime | None = N
         if decision.kind == "rescue" and not decision.offer_after_fix
         else None,
     )
+
+
+_SLA_FIELDS = {
+    "first_response_due", "resolution_due", "state", "first_response_target", "resolution_target", "business_hours"
+}
+
+
+def _check(text: str, decision: Decision, client: Client, promise: str, allowed: tuple[str, ...]) -> None:
+    """Refuse a rendered draft that breaks a policy rule (a template bug)."""
+    fields = {
+        "recommended_action": decision.recommended_action,
+        "typification": decision.typification,
+        "requires_approval": decision.requires_approval,
+        "escalate_to": decision.escalate_to,
+        "amount": decision.amount,
+    }
+    violations = check_text(text, decision, client_name=client.name, sla_promise=promise, allowed_times=allowed)
+    violations += check_fields(fields, decision)
+    if violations:
+        raise DraftFailedChecks(violations)
 
 
 def compose_text(
