@@ -50,17 +50,20 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     return line
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: start-up reads every table
+
+
 def _yaml(path: Path, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's or PyYAML's)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Problem(path.name, mark.line + 1 if mark else 0, "", f"not valid YAML ({exc})".splitlines()[0])]
     try:
         return model.model_validate(data if data is not None else {}), []
     except ValidationError as exc:
+        node = yaml.compose(text, Loader=_LOADER)  # only now: the node tree gives each error its line
         return None, [
             Problem(path.name, _node_line(node, tuple(e["loc"])), ".".join(str(p) for p in e["loc"]), e["msg"])
             for e in exc.errors(include_url=False)

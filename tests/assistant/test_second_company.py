@@ -44,11 +44,26 @@ def foreign(payload: object) -> list[str]:
     return sorted({w for w in BUNDLED_WORDS if w and w.lower() in text})
 
 
+# The company's own English rescue template (the bundled one serves every other kind and language).
+RESCUE_EN = """Hi {{ name }},
+
+{% if offer_after_fix %}We are fixing the problem first.{% else %}We can offer you: {{ offer }}.{% endif %}
+{% if reason == "cancellation" %}If you still want to leave, we close your account within \
+{{ cancellation_hours }} hours.{% endif %}
+
+Expect our next message by {{ sla_promise }}.
+
+{{ sign_off }}
+"""
+
+
 @pytest.fixture(scope="module")
 def corvina(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """The second company's knowledge base, copied to a temp dir and ingested (real model, real Chroma)."""
     root = tmp_path_factory.mktemp("corvina")
     shutil.copytree(FIXTURE, root / "kb")
+    (root / "kb" / "data" / "templates").mkdir()
+    (root / "kb" / "data" / "templates" / "rescue_en.j2").write_text(RESCUE_EN, encoding="utf-8")
     services = build_services(Settings(data_dir=root / "data", knowledge_dir=root / "kb"))
     pipeline_for(services).run([root / "kb"])
     yield services
@@ -124,3 +139,14 @@ def test_quiz_questions_come_from_the_second_company(corvina: Services) -> None:
     quiz = create_quiz(corvina, QuizRequest(n=3))
     assert quiz.questions
     assert foreign(quiz.model_dump(mode="json")) == []
+
+
+def test_the_company_can_bring_its_own_draft_template(corvina: Services) -> None:
+    """A failure means a template in the knowledge base's data/templates folder is ignored (the bundled wording is
+    used), or a kind or language it does not bring no longer falls back to the bundled template."""
+    rescue = make(corvina, "C-7002", "Hello, we have not logged in for a while.", kind="rescue")
+    assert rescue.draft.startswith("Hi Marlowe Studios,")
+    assert "We can offer you: A free onboarding workshop." in rescue.draft
+    assert rescue.draft.rstrip().endswith("The Corvina Cloud Care Team")
+    refund = make(corvina, "C-7002", "The dashboards were down all week.")
+    assert refund.draft.startswith("Dear Marlowe Studios,")
