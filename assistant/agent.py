@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.ask import ask, clean_question
-from assistant.drafting.checks import Violation, check_text
+from assistant.drafting.checks import Violation, check_text, policy_times
 from assistant.drafting.render import format_due
 from assistant.drafting.service import decide, draft
 from assistant.factory import Services
@@ -145,7 +145,7 @@ def write_draft(services: Services, request: DraftRequest, *, now: datetime | No
         decision,
         client_name=client.name,
         sla_promise=promise,
-        allowed_times=(f"within {hours} hours", f"dentro de {hours} horas"),
+        allowed_times=policy_times(hours),
     )
     violations += _other_clients_named(services, text, client.id)
     if not text or violations:

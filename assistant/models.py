@@ -116,7 +116,7 @@ class DraftRequest(BaseModel):
     client_id: str = Field(min_length=1, max_length=40)
     message: str = Field(min_length=1, max_length=5000)
     channel: Literal["email", "chat", "phone", "ticket", "video"] = "email"
-    language: Literal["en", "es"] | None = None
+    language: Literal["en", "es", "fr", "de"] | None = None
     received_at: datetime | None = None
     charge_amount: float | None = Field(
         None, le=1_000_000, allow_inf_nan=False,

@@ -105,7 +105,7 @@ class DraftCase(_Strict):
     client: str = Field(min_length=1, max_length=40)
     message: str = Field(min_length=1, max_length=5000)
     channel: Literal["email", "chat", "phone", "ticket", "video"] = "email"
-    language: Literal["en", "es"] | None = None
+    language: Literal["en", "es", "fr", "de"] | None = None
     received_at: str | None = None
     now: str | None = Field(None, description="The clock of this case (ISO 8601); default: the run's clock.")
     charge_amount: float | None = None

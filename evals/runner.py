@@ -119,7 +119,7 @@ def _run_draft(target: Target, case: Any, services: Services, now: datetime, dat
     allowed: tuple[str, ...] = ()
     if draft.reason == "cancellation":
         hours = services.policy.cancellation_processing_hours
-        allowed = (f"{hours} hours", f"{hours} horas")
+        allowed = (f"{hours} hours", f"{hours} horas", f"{hours} heures", f"{hours} Stunden")
     return score_draft(case, draft, promise=promise, dataset=dataset, latency_ms=latency, allowed_times=allowed)
 
 

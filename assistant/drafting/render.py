@@ -18,7 +18,12 @@ from babel.numbers import format_currency
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES = Path(__file__).parent / "templates"
-_DATE_FORMATS = {"en": "EEEE d MMMM y, HH:mm", "es": "EEEE d 'de' MMMM 'de' y, HH:mm"}
+_DATE_FORMATS = {
+    "en": "EEEE d MMMM y, HH:mm",
+    "es": "EEEE d 'de' MMMM 'de' y, HH:mm",
+    "fr": "EEEE d MMMM y, HH:mm",
+    "de": "EEEE, d. MMMM y, HH:mm",
+}
 
 
 @lru_cache(maxsize=8)

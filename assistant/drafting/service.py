@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from assistant.answer import make_citation
-from assistant.drafting.checks import Violation, check_fields, check_text
+from assistant.drafting.checks import Violation, check_fields, check_text, policy_times
 from assistant.drafting.language import detect_message_language, language_name
 from assistant.drafting.policy import ClientFacts, Decision, add_contact_codes, decide_refund, decide_rescue
 from assistant.drafting.reasons import Reading, Reason, read
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from assistant.crm.schemas import Client
     from assistant.factory import Services
 
-REPLY_LANGUAGES = ("en", "es")  # languages with bundled templates and citation queries
 CLOCK_SKEW = timedelta(minutes=5)  # a received time this far ahead of our clock is still accepted
 # What each draft cites, per kind and reason, as queries in each language (the sections the decision applies).
 _CITATION_QUERIES = {
@@ -101,12 +100,10 @@ def check_request(request: DraftRequest, now: datetime) -> None:
 
 
 def reply_language(services: Services, request: DraftRequest, client: Client) -> str:
-    """The reply's language: asked for, else the client's when there is a template in it, else English."""
+    """The reply's language: asked for, else the client's, when a template of this kind exists in it; else English."""
     own = services.policy.folder / "templates" if services.policy.folder else None
-    if request.language:
-        return request.language
-    supported = client.language in REPLY_LANGUAGES or has_template(request.kind, client.language, own)
-    return client.language if supported else "en"
+    wanted = request.language or client.language
+    return wanted if has_template(request.kind, wanted, own) else "en"
 
 
 def language_notes(message: str, language: str, client: Client) -> tuple[str | None, list[str]]:
@@ -128,8 +125,9 @@ def language_notes(message: str, language: str, client: Client) -> tuple[str | N
 def _citations(services: Services, request: DraftRequest, decision: Decision, language: str) -> list[Citation]:
     group = "refund_error" if decision.recommended_action == "full_refund" else request.kind
     seen: dict[tuple[str, str], Citation] = {}
-    for query in _CITATION_QUERIES[(group, language)]:
-        results, _ = services.retriever.retrieve(query, language=language, k=1)
+    cited = language if (group, language) in _CITATION_QUERIES else "en"  # fr/de: the English sections
+    for query in _CITATION_QUERIES[(group, cited)]:
+        results, _ = services.retriever.retrieve(query, language=cited, k=1)
         for r in results:
             key = (r.chunk.doc_id, r.chunk.section)
             if key not in seen:
@@ -247,6 +245,6 @@ def compose_text(
             contact_days=offers.contact_within_business_days,
             offer_after_fix=decision.offer_after_fix,
         )
-    allowed = (f"within {hours} hours", f"dentro de {hours} horas")
+    allowed = policy_times(hours)
     own = policy.folder / "templates" if policy.folder else None
     return render(decision.kind, language, context, own=own), allowed

@@ -338,6 +338,18 @@ def test_a_duplicate_charge_in_french_or_german_is_recognised_and_flagged(
     assert any(note.startswith(f"The customer wrote in {name}; this reply is in English") for note in result.notes)
 
 
+def test_a_french_client_gets_a_french_refund_draft(kb_services: Services) -> None:
+    """A failure means a French-speaking client (C-2006) writing in French gets an English reply, or a French reply
+    with the amount, approval or promise of another decision."""
+    message = "On m'a débité deux fois l'abonnement de novembre."
+    result = make(kb_services, "refund", "C-2006", message, charge_amount=140)
+    assert (result.language, result.message_language, result.recommended_action) == ("fr", "fr", "full_refund")
+    assert result.draft.startswith("Bonjour Atelier Lumiere,")
+    assert "nous vous rembourserons USD 140,00" in result.draft
+    assert "au plus tard le jeudi 19 novembre 2026, 16:00 (Europe/Paris)" in result.draft
+    assert not any(note.startswith("The customer wrote in") for note in result.notes)
+
+
 def test_tier_a_draft_carries_the_vip_secondary_code(kb_services: Services) -> None:
     """A failure means VIP-01 (every tier A contact, documentation policy) is missing from the draft's fields."""
     result = make(kb_services, "refund", "C-1001")
