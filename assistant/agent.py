@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from assistant.ask import ask, clean_question
 from assistant.clean import CleanText
-from assistant.drafting.checks import Violation, check_text
+from assistant.drafting.checks import Violation, check_text, policy_times
 from assistant.drafting.render import format_due
 from assistant.drafting.service import decide, draft
 from assistant.factory import Services
@@ -115,6 +115,8 @@ def write_draft(services: Services, request: DraftRequest, *, now: datetime | No
     approval = f", subject to approval by the {decision.approver}" if decision.requires_approval else ""
     offer = f"Offer exactly: {base.offer}.\n" if base.offer else ""
     system = DraftPrompt().render(
+        company=services.policy.company_name,
+        sign_off=services.policy.sign_off(base.language),
         name=client.name,
         tier=client.tier,
         language=base.language,
@@ -138,7 +140,7 @@ def write_draft(services: Services, request: DraftRequest, *, now: datetime | No
         decision,
         client_name=client.name,
         sla_promise=promise,
-        allowed_times=(f"within {hours} hours", f"dentro de {hours} horas"),
+        allowed_times=policy_times(hours),
     )
     violations += _other_clients_named(services, text, client.id)
     if not text or violations:

@@ -18,7 +18,8 @@ PlaybookError                      code
 ├── InvalidClientData              invalid_client_data
 ├── ClientOutOfScope               client_out_of_scope
 ├── QuizNotFound                   quiz_not_found
-└── InvalidQuizRequest             invalid_quiz_request
+├── InvalidQuizRequest             invalid_quiz_request
+└── InvalidPolicyData              invalid_policy_data
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class PathNotAllowed(PlaybookError):
 
 
 class InvalidInput(PlaybookError):
-    """A value cannot be used as given (invalid text, conflicting options)."""
+    """A value cannot be used as given (invalid text, conflicting options, a charge of 0, a future received time)."""
 
     code = "invalid_input"
 
@@ -155,3 +156,9 @@ class InvalidQuizRequest(PlaybookError):
     """A quiz cannot be made as asked (unknown topic, nothing to ask) or answered by this trainee."""
 
     code = "invalid_quiz_request"
+
+
+class InvalidPolicyData(PlaybookError):
+    """A policy table of the knowledge base's data folder is missing or breaks its schema."""
+
+    code = "invalid_policy_data"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from assistant.answer import make_citation
 from assistant.errors import IndexMissing, InvalidSlaRequest
-from assistant.sla import compute_status, format_iso_duration
+from assistant.models import ScoredChunk
+from assistant.sla import SlaTarget, compute_status, format_iso_duration, humanize
+from assistant.text import linearize_tables
 
 if TYPE_CHECKING:
     from assistant.factory import Services
@@ -59,18 +63,45 @@ def sla_json(
             state=status.state, resolution_state=status.resolution_state,
             first_response_left_seconds=status.first_response_left,
         )
-    out["citation"] = _sla_citation(services, target.tier)
+    out["citation"] = _sla_citation(services, target)
     return out
 
 
-def _sla_citation(services: Services, tier: str) -> dict[str, Any] | None:
-    """The prose section that states the targets (best effort: none without an index)."""
+def _sla_citation(services: Services, target: SlaTarget) -> dict[str, Any] | None:
+    """The prose section that states this row's two targets, or None (never an unrelated section).
+
+    A section states the row when one of its lines (a table row, or a sentence) names the tier, the channel
+    and the priority and gives both targets in words ("1 hour", "24 horas") or as ISO durations. The
+    retrieved sections are tried first, then every section of the index.
+    """
+    query = f"SLA targets tier {target.tier} {target.channel} {target.priority} first response resolution"
     try:
-        results, _ = services.retriever.retrieve(f"SLA targets Tier {tier} targets", language="en", k=1)
+        results, corpus = services.retriever.retrieve(query, language="en", k=8)
     except IndexMissing:
         return None
-    if not results:
-        return None
-    chunk = results[0].chunk
-    return {"n": 1, "doc_id": chunk.doc_id, "title": chunk.title, "section": chunk.section, "source": chunk.source,
-            "score": round(results[0].score, 4), "chunk_id": chunk.id}
+    candidates = [*results, *(ScoredChunk(chunk=c, score=0.0) for c in corpus.chunks)]
+    found = next((r for r in candidates if _states_row(r.chunk.text, target)), None)
+    return make_citation(1, found).model_dump(mode="json") if found else None
+
+
+def _figure(duration: timedelta) -> tuple[str, ...]:
+    """Ways a document may write a target: in English or Spanish words, or as an ISO 8601 duration."""
+    return (humanize(duration, "en").lower(), humanize(duration, "es").lower(), format_iso_duration(duration).lower())
+
+
+def _has(line: str, words: tuple[str, ...]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", line) for w in words)
+
+
+def _states_row(text: str, target: SlaTarget) -> bool:
+    """True when a line of ``text`` names the row's tier, channel and priority and both of its targets."""
+    for line in linearize_tables(text).lower().splitlines():
+        if (
+            _has(line, (target.tier.lower(),))
+            and _has(line, (target.channel.lower(),))
+            and _has(line, (target.priority.lower(),))
+            and _has(line, _figure(target.first_response))
+            and _has(line, _figure(target.resolution))
+        ):
+            return True
+    return False

@@ -117,9 +117,13 @@ class DraftRequest(BaseModel):
     client_id: str = Field(min_length=1, max_length=40)
     message: CleanText = Field(min_length=1, max_length=5000)
     channel: Literal["email", "chat", "phone", "ticket", "video"] = "email"
-    language: Literal["en", "es"] | None = None
+    language: Literal["en", "es", "fr", "de"] | None = None
     received_at: datetime | None = None
-    charge_amount: float | None = Field(None, ge=0, le=1_000_000, description="The charge in question, as verified.")
+    charge_amount: float | None = Field(
+        None, le=1_000_000, allow_inf_nan=False,
+        description="The charge in question, as the agent verified it (above 0); without it a billing error or "
+        "duplicate charge is drafted as to be verified.",
+    )
     days_since_charge: int | None = Field(None, ge=0, le=3650)
 
 
@@ -154,5 +158,11 @@ class Draft(BaseModel):
     reason: str | None = None
     offer: str | None = None
     notes: list[str] = Field(default_factory=list)
+    secondary_typifications: list[str] = Field(
+        default_factory=list, description="Secondary codes the playbook requires (REF-04, VIP-01, ESC-01...)."
+    )
+    verification_required: bool = Field(False, description="A claimed billing error or duplicate charge to verify.")
+    message_language: str | None = Field(None, description="Language the customer wrote in, when recognised.")
+    other_reasons: list[str] = Field(default_factory=list, description="Weaker reasons the message also states.")
     checks_passed: bool = True
     author: Literal["template", "llm"] = "template"

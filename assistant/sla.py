@@ -366,3 +366,25 @@ def compute_status(target: SlaTarget, received_at: datetime, *, now: datetime, t
         resolution_state=_state(current - received, target.resolution, overdue=current > resolution_due),
         first_response_left=(first_due - current).total_seconds(),
     )
+
+
+def promised_time(target: SlaTarget, status: SlaStatus, *, now: datetime, tz: ZoneInfo) -> datetime:
+    """The time a reply may promise: the resolution due time, or the next update once that has passed.
+
+    Policy (SLA targets, "When a clock is breached"): a breached clock is said as such, with an apology and a
+    concrete time for the next update, never a date already past. The next update is due one first-response
+    target from now (counted in the channel's business hours).
+
+    Args:
+        target: The contact's SLA row.
+        status: Its clocks, from :func:`compute_status` at ``now``.
+        now: The current time, timezone-aware.
+        tz: The client's zone.
+
+    Returns:
+        The instant to promise, in UTC, never before ``now``.
+    """
+    current = _utc(now, "now")
+    if status.resolution_due > current:
+        return status.resolution_due
+    return add_business_time(current, target.first_response, parse_business_hours(target.business_hours), tz)

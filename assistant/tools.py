@@ -57,7 +57,10 @@ class InteractionArgs(BaseModel):
     typification: str = Field(pattern=r"^[A-Z]{3}-\d{2}$", description="A code of the typification table, e.g. REF-02.")
     summary: str = Field(min_length=1, max_length=2000)
     outcome: str = Field("open", max_length=200)
-    amount: float | None = Field(None, ge=0, description="Amount granted, in USD, if any.")
+    amount: float | None = Field(None, ge=0, description="Amount granted, in the company's currency, if any.")
+    amount_kind: Literal["credit", "refund"] | None = Field(
+        None, description="Whether the amount is a credit or a refund (default: as the drafts decide for the code)."
+    )
 
 
 class AmountAboveLimit(PlaybookError):
@@ -130,20 +133,29 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
         summary: str,
         outcome: str = "open",
         amount: float | None = None,
+        amount_kind: str | None = None,
     ) -> dict[str, Any]:
-        """Record a typified interaction in the CRM (the only writing tool); amounts above tier limits are refused."""
+        """Record a typified interaction in the CRM (the only writing tool); top-approver amounts are refused.
+
+        Refused: amounts above the tier's approver maximum or credit cap, which only the top approver grants.
+        """
         in_scope(client_id)
+        from assistant.approval import approval_for
         from assistant.crm.schemas import InteractionIn
+        from assistant.drafting.policy import amount_kind as kind_of
 
         client = services.crm.clients.get(client_id)
         policy = services.policy
-        limits = policy.refund_limits[client.tier]
-        if amount is not None and amount > limits.approver_max:
-            raise AmountAboveLimit(f"amount {amount:g} is above the tier {client.tier} limit; the CXO must decide")
-        refund = typification.startswith("REF")
-        l1_max = limits.l1_refund_max if refund else limits.l1_credit_max
-        prior = refund and client.prior_refunds_12m >= policy.prior_refunds_approval_threshold
-        needs = amount is not None and (amount > l1_max or prior)
+        kind = "refund" if amount_kind == "refund" else "credit" if amount_kind == "credit" else kind_of(typification)
+        approval = approval_for(
+            policy, tier=client.tier, kind=kind, amount=amount, monthly_value=float(client.monthly_value),
+            prior_refunds_12m=client.prior_refunds_12m,
+        )
+        if amount is not None and approval.approver == policy.above_approver:
+            raise AmountAboveLimit(
+                f"{kind} {amount:g} is {approval.why} for tier {client.tier}; the {policy.above_approver} must decide"
+            )
+        needs = amount is not None and approval.required
         record = services.crm.interactions.record(
             InteractionIn(
                 client_id=client.id,
@@ -153,7 +165,8 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
                 outcome=outcome,
                 amount=amount,
                 requires_approval=needs,
-                escalate_to=limits.approver if needs else None,
+                escalate_to=approval.approver if needs else None,
+                currency=policy.currency,
                 created_by="assistant",
             )
         )

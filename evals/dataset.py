@@ -80,12 +80,21 @@ class Question(_Strict):
 class DraftExpectation(_Strict):
     """What the policy says a draft must do."""
 
-    action: Literal["full_refund", "credit", "rescue_offer"]
+    action: Literal["full_refund", "credit", "rescue_offer", "verify_charge"] | None = None
+    error: str | None = Field(None, description="The error code the request must get instead of a draft.")
     requires_approval: bool = False
     escalate_to: str | None = None
     typification: str | None = None
     must_contain: list[str] = Field(default_factory=list)
     must_not_contain: list[str] = Field(default_factory=list)
+    secondary_typifications: list[str] | None = None
+    message_language: str | None = None
+
+    @model_validator(mode="after")
+    def _action_or_error(self) -> DraftExpectation:
+        if (self.action is None) == (self.error is None):
+            raise ValueError("expect either an action or an error")
+        return self
 
 
 class DraftCase(_Strict):
@@ -96,9 +105,10 @@ class DraftCase(_Strict):
     client: str = Field(min_length=1, max_length=40)
     message: str = Field(min_length=1, max_length=5000)
     channel: Literal["email", "chat", "phone", "ticket", "video"] = "email"
-    language: Literal["en", "es"] | None = None
+    language: Literal["en", "es", "fr", "de"] | None = None
     received_at: str | None = None
-    charge_amount: float | None = Field(None, ge=0)
+    now: str | None = Field(None, description="The clock of this case (ISO 8601); default: the run's clock.")
+    charge_amount: float | None = None
     days_since_charge: int | None = Field(None, ge=0)
     expect: DraftExpectation
     tags: list[str] = Field(default_factory=list)

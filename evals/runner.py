@@ -101,12 +101,16 @@ def _run_question(target: Target, item: Any, reference: ReferenceIndex, dataset:
 def _run_draft(target: Target, case: Any, services: Services, now: datetime, dataset: str) -> DraftResult:
     received = datetime.fromisoformat(case.received_at) if case.received_at else now
     clock = max(now, received) if received.tzinfo else now
+    if case.now:  # a case that tests the clock itself (a breached SLA, a time in the future)
+        clock = datetime.fromisoformat(case.now)
     started = time.perf_counter()
     try:
         draft = target.draft(case, clock)
     except PlaybookError as exc:
         latency = (time.perf_counter() - started) * 1000
-        return score_draft(case, None, promise=None, dataset=dataset, latency_ms=latency, error=exc.message)
+        return score_draft(
+            case, None, promise=None, dataset=dataset, latency_ms=latency, error=exc.message, error_code=exc.code
+        )
     latency = (time.perf_counter() - started) * 1000
     try:
         promise: str | None = expected_promise(services, draft, received=received, now=clock)
@@ -115,7 +119,7 @@ def _run_draft(target: Target, case: Any, services: Services, now: datetime, dat
     allowed: tuple[str, ...] = ()
     if draft.reason == "cancellation":
         hours = services.policy.cancellation_processing_hours
-        allowed = (f"{hours} hours", f"{hours} horas")
+        allowed = (f"{hours} hours", f"{hours} horas", f"{hours} heures", f"{hours} Stunden")
     return score_draft(case, draft, promise=promise, dataset=dataset, latency_ms=latency, allowed_times=allowed)
 
 
@@ -143,7 +147,8 @@ def aggregate(questions: Sequence[QuestionResult], drafts: Sequence[DraftResult]
     if drafts:
         out["drafts.count"] = float(len(drafts))
         out["drafts.pass_rate"] = m.fraction([d.passed for d in drafts])
-        out["drafts.error_rate"] = m.fraction([d.error is not None for d in drafts])
+        # an error the case expects (invalid input refused) is a pass, not an error of the system
+        out["drafts.error_rate"] = m.fraction([d.error is not None and not d.passed for d in drafts])
         for check, name in (("action", "action_accuracy"), ("approval", "approval_accuracy"),
                             ("escalation", "escalation_accuracy"), ("typification", "typification_accuracy"),
                             ("sla_promise", "sla_promise_accuracy"), ("must_contain", "must_contain_rate")):

@@ -10,7 +10,7 @@ from assistant.drafting.checks import promises_refund, time_promises
 from assistant.drafting.render import format_due
 from assistant.factory import Services
 from assistant.models import Chunk, Draft
-from assistant.sla import compute_status
+from assistant.sla import compute_status, promised_time
 from evals import metrics as m
 from evals.dataset import DraftCase, Question, Source
 from evals.results import DraftResult, QuestionResult, RetrievedRow
@@ -121,18 +121,21 @@ def _question_failure(
 
 
 def expected_promise(services: Services, draft: Draft, *, received: datetime, now: datetime) -> str:
-    """The SLA resolution due time the reply must promise, computed from the SLA table, not from the draft."""
+    """The time the reply must promise, computed from the SLA table, not from the draft.
+
+    The resolution due time; once that has passed, the next update (one first-response target from now).
+    """
     client = draft.client
     tz = ZoneInfo(str(client.get("timezone") or "UTC"))
     target = services.sla.get(str(client.get("tier")), draft.sla.channel, draft.sla.priority)
     received = received if received.tzinfo else received.replace(tzinfo=tz)
     status = compute_status(target, received, now=now, tz=tz)
-    return format_due(status.resolution_due, tz, draft.language)
+    return format_due(promised_time(target, status, now=now, tz=tz), tz, draft.language)
 
 
 def score_draft(
     case: DraftCase, draft: Draft | None, *, promise: str | None, dataset: str, latency_ms: float,
-    error: str | None = None, allowed_times: tuple[str, ...] = (),
+    error: str | None = None, allowed_times: tuple[str, ...] = (), error_code: str | None = None,
 ) -> DraftResult:
     """Label one draft: action, approval, escalation, typification, SLA promise, forbidden promises.
 
@@ -144,8 +147,13 @@ def score_draft(
         id=case.id, dataset=dataset, kind=case.kind, client=case.client, tags=case.tags, message=case.message,
         expected=expect.model_dump(), latency_ms=round(latency_ms, 2), error=error,
     )
-    if draft is None:
-        result.failure = f"no draft: {error}"
+    if expect.error is not None or draft is None:
+        got = error_code or (None if draft is None else "a draft")
+        result.got = {"error": got}
+        result.checks = {"error": expect.error is not None and got == expect.error}
+        result.passed = result.checks["error"]
+        if not result.passed:
+            result.failure = f"expected error {expect.error!r}, got {got!r}" if expect.error else f"no draft: {error}"
         return result
     text = draft.draft
     lowered = m.normalise(text)
@@ -153,7 +161,8 @@ def score_draft(
     result.got = {
         "action": draft.recommended_action, "requires_approval": draft.requires_approval,
         "escalate_to": draft.escalate_to, "typification": draft.typification, "amount": draft.amount,
-        "priority": draft.sla.priority,
+        "priority": draft.sla.priority, "secondary_typifications": draft.secondary_typifications,
+        "message_language": draft.message_language,
     }
     forbidden = [p for p in expect.must_not_contain if m.normalise(p) in lowered]
     if draft.recommended_action != "full_refund" and promises_refund(text):
@@ -170,6 +179,10 @@ def score_draft(
         "typification": None if expect.typification is None else draft.typification == expect.typification,
         "sla_promise": None if promise is None else promise in text and not other_times,
         "must_contain": all(m.normalise(p) in lowered for p in expect.must_contain),
+        "secondary": None if expect.secondary_typifications is None
+        else sorted(draft.secondary_typifications) == sorted(expect.secondary_typifications),
+        "message_language": None if expect.message_language is None
+        else draft.message_language == expect.message_language,
         "no_forbidden_promise": not forbidden,
     }
     failed = [name for name, ok in result.checks.items() if ok is False]
@@ -181,7 +194,8 @@ def score_draft(
 
 def _draft_failure(name: str, result: DraftResult, expected: dict, other_times: list[str]) -> str:
     keys = {"action": "action", "approval": "requires_approval", "escalation": "escalate_to",
-            "typification": "typification"}
+            "typification": "typification", "secondary": "secondary_typifications",
+            "message_language": "message_language"}
     if name in keys:
         key = keys[name]
         return f"{key}: expected {expected[key]!r}, got {result.got[key]!r}"

@@ -67,7 +67,9 @@ def draft(
     client_id: Annotated[str, typer.Option("--client", help="Client id, e.g. C-2002.")],
     message: Annotated[str, typer.Option("--message", help="The customer's message.")],
     channel: Annotated[str, Channel] = "email",
-    language: Annotated[str | None, typer.Option("--language", help="en or es (default: the client's).")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en, es, fr or de (default: the client's; else English).")
+    ] = None,
     received_at: Annotated[str | None, typer.Option("--received-at", help="When the client wrote (ISO 8601).")] = None,
     charge_amount: Annotated[float | None, typer.Option("--charge-amount", help="The charge in question.")] = None,
     days_since_charge: Annotated[int | None, typer.Option("--days-since-charge", help="Days since it.")] = None,
@@ -97,7 +99,11 @@ def draft(
     out.print(result.draft, markup=False, highlight=False)
     out.print("")
     amount = f" {result.currency} {result.amount:,.2f}" if result.amount is not None else ""
-    out.print(f"action: {result.recommended_action}{amount}  typification: {result.typification}", highlight=False)
+    secondary = f" (+ {', '.join(result.secondary_typifications)})" if result.secondary_typifications else ""
+    out.print(
+        f"action: {result.recommended_action}{amount}  typification: {result.typification}{secondary}",
+        highlight=False,
+    )
     if result.requires_approval or result.escalate_to:
         out.print(f"approval needed: {result.requires_approval}  escalate to: {result.escalate_to}", highlight=False)
     clock = result.sla

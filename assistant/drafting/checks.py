@@ -20,22 +20,37 @@ from dataclasses import dataclass
 from assistant.drafting.policy import Decision
 from assistant.text import fold_accents
 
+# Any ISO 4217 code (upper case only, so "the 5" is no amount) or a common symbol, before or after the number.
+# Digits may be grouped by "," "." or a (narrow) no-break space, as French writes "1 400,00".
+_NUMBER = r"(\d(?:[\d.,]|[\u00a0\u202f](?=\d{3}))*)"
 _MONEY = re.compile(
-    r"(?:USD|US\$|\$|€)\s?(\d[\d.,]*)|(\d[\d.,]*)\s?(?:USD|US\$|dollars|d[oó]lares|€|euros?)\b", re.IGNORECASE
+    rf"(?:(?-i:\b[A-Z]{{3}})|US\$|\$|€|£)\s?{_NUMBER}"
+    rf"|{_NUMBER}\s?(?:(?-i:[A-Z]{{3}})|US\$|dollars|d[oó]lares|€|£|euros?)\b",
+    re.IGNORECASE,
 )
 _REFUND_PROMISE = re.compile(
     r"\b(we will|we'll|we have|i will|i'll|we are going to|we're going to)\s+(?:\w+\s+){0,2}refund"
     r"|\bfull refund\b|\brefund(?:ed)? (?:you|your)\b"
-    r"|\b(?:le |te )?reembolsaremos\b|\breembolso (?:completo|total)\b|\b(?:vamos|voy) a reembolsar",
+    r"|\b(?:le |te )?reembolsaremos\b|\breembolso (?:completo|total)\b|\b(?:vamos|voy) a reembolsar"
+    r"|\b(?:vous )?rembourserons\b|\bremboursement (?:int[ée]gral|complet)\b"
+    r"|\berstatten (?:wir|ihnen)\b|\bwir erstatten\b|\bvollst[äa]ndige r[üu]ckerstattung\b",
     re.IGNORECASE,
 )
 _TIME_PROMISE = re.compile(
     r"\b(today|tonight|tomorrow|right away|immediately|asap|within \d+ (?:minutes?|hours?|days?)"
     r"|in \d+ (?:minutes?|hours?|days?)|hoy(?: mismo)?|mañana|de inmediato|inmediatamente"
-    r"|(?:en|dentro de) (?:las próximas |los próximos )?\d+ (?:minutos|horas|días))\b",
+    r"|(?:en|dentro de) (?:las próximas |los próximos )?\d+ (?:minutos|horas|días)"
+    r"|aujourd'hui|demain|imm[ée]diatement|(?:dans|sous) \d+ (?:minutes|heures)"
+    r"|heute|morgen|sofort|(?:innerhalb von|in) \d+ (?:Minuten|Stunden))\b",
     re.IGNORECASE,
 )
-_HEDGE = ("approval", "approve", "aprobación", "aprobado")
+_HEDGE = ("approval", "approve", "aprobación", "aprobado", "approbation", "approuv", "genehmig")
+
+
+def policy_times(hours: int) -> tuple[str, ...]:
+    """Time phrases the policy itself sets (a declined rescue offer: the cancellation within N hours)."""
+    return (f"within {hours} hours", f"dentro de {hours} horas", f"sous {hours} heures",
+            f"innerhalb von {hours} Stunden")
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,7 @@ def time_promises(text: str) -> list[str]:
 def _amounts(text: str) -> list[float]:
     out = []
     for match in _MONEY.finditer(text):
-        raw = (match.group(1) or match.group(2) or "").rstrip(".,")
+        raw = re.sub(r"[\u00a0\u202f]", "", (match.group(1) or match.group(2) or "").rstrip(".,"))
         if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+,\d{1,2}", raw):  # 1.000,50 or 5,90 (Spanish style)
             raw = raw.replace(".", "").replace(",", ".")
         else:

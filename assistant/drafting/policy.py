@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.approval import AmountKind, approval_for
 from assistant.drafting.reasons import Reason
-from assistant.policy_data import PolicyData, RefundLimits
+from assistant.policy_data import PolicyData
 
 REFUND_CODES = {
     Reason.BILLING_ERROR: "REF-01",
@@ -24,6 +25,7 @@ REFUND_CODES = {
     Reason.INACTIVE: "REF-02",
 }
 RESCUE_CODES = {Reason.CANCELLATION: "RSC-02", Reason.COMPLAINT: "RSC-03"}
+FULL_REFUND_REASONS = (Reason.BILLING_ERROR, Reason.DUPLICATE_CHARGE)
 HIGH_PRIORITY = {Reason.BILLING_ERROR, Reason.DUPLICATE_CHARGE, Reason.CANCELLATION, Reason.COMPLAINT}
 
 
@@ -58,12 +60,24 @@ class Decision:
     offer_index: int | None = None
     ladder_step: int | None = None
     secondary_codes: list[str] = field(default_factory=list)
+    other_reasons: list[Reason] = field(default_factory=list)  # weaker reasons the message also states
+    verified: bool = True  # False: a billing error or duplicate charge the agent has not checked yet
     offer_after_fix: bool = False  # a complaint: the offer waits until the problem is solved
     notes: list[str] = field(default_factory=list)
 
 
-def _approver(limits: RefundLimits, amount: float, policy: PolicyData) -> str:
-    return policy.above_approver if amount > limits.approver_max else limits.approver
+def _approve(decision: Decision, client: ClientFacts, policy: PolicyData, kind: AmountKind) -> None:
+    """Set the decision's approval from the one approval rule (:func:`assistant.approval.approval_for`)."""
+    approval = approval_for(
+        policy, tier=client.tier, kind=kind, amount=decision.amount, monthly_value=client.monthly_value,
+        prior_refunds_12m=client.prior_refunds_12m,
+    )
+    decision.requires_approval, decision.approver = approval.required, approval.approver
+    if approval.required:
+        decision.notes.append(f"Approval by the {approval.approver}: {approval.why}.")
+        escalated = policy.secondary_code("escalated_for_approval", "ESC-01")
+        if escalated:
+            decision.secondary_codes.append(escalated)
 
 
 def decide_refund(
@@ -78,51 +92,42 @@ def decide_refund(
 
     Args:
         client: CRM facts.
-        reason: classified from the message.
+        reason: read from the message.
         policy: the policy tables.
-        charge_amount: the charge in question, as the agent verified it (default: one monthly fee).
+        charge_amount: the charge in question, as the agent verified it. Without it, a billing error or a
+            duplicate charge is only a claim: the decision is to verify the charge, and no amount is promised.
         days_since_charge: days since that charge, if the agent checked it.
 
     Returns:
         The decision the draft must follow.
     """
     limits = policy.refund_limits[client.tier]
-    amount_charged = charge_amount if charge_amount is not None else client.monthly_value
-    prior = client.prior_refunds_12m >= policy.prior_refunds_approval_threshold
     priority = "high" if reason in HIGH_PRIORITY else "normal"
-    if reason in (Reason.BILLING_ERROR, Reason.DUPLICATE_CHARGE):
-        amount = round(amount_charged, 2)
-        needs = amount > limits.l1_refund_max or prior
+    currency = policy.currency
+    if reason in FULL_REFUND_REASONS:
+        verified = charge_amount is not None
         decision = Decision(
-            "refund",
-            reason,
-            "full_refund",
-            REFUND_CODES[reason],
-            priority,
-            amount=amount,
-            requires_approval=needs,
-            approver=_approver(limits, amount, policy) if needs else None,
-            ladder_step=None,
+            "refund", reason, "full_refund" if verified else "verify_charge", REFUND_CODES[reason], priority,
+            amount=round(charge_amount, 2) if charge_amount is not None else None, currency=currency, verified=verified,
         )
-        decision.notes.append(
-            "Billing errors and duplicate charges are refunded in full, inside or outside the window."
-        )
-        if prior:
-            decision.notes.append(f"{client.prior_refunds_12m} refunds in the last 12 months: approval needed.")
+        _approve(decision, client, policy, "refund")
+        if verified:
+            decision.notes.append(
+                "Billing errors and duplicate charges are refunded in full, inside or outside the window."
+            )
+        else:
+            decision.notes.append(
+                "Unverified claim: check the charge in the billing records (procedure R1, step 2) before any "
+                "refund; once confirmed, the charge is refunded in full, with approval if the amount or the "
+                "client's refund history requires it."
+            )
     else:
         amount = round(client.monthly_value * policy.goodwill_pct() / 100, 2)
-        needs = amount > limits.l1_credit_max
         decision = Decision(
-            "refund",
-            reason,
-            "credit",
-            REFUND_CODES[reason],
-            priority,
-            amount=amount,
-            requires_approval=needs,
-            approver=_approver(limits, amount, policy) if needs else None,
+            "refund", reason, "credit", REFUND_CODES[reason], priority, amount=amount, currency=currency,
             ladder_step=1,
         )
+        _approve(decision, client, policy, "credit")
         decision.notes.append(
             f"Credit before refund: offer the goodwill credit first; the next steps are a service credit up to "
             f"{limits.credit_cap_pct:g}% of one monthly fee, the tier's rescue offer, then a refund inside the "
@@ -138,6 +143,24 @@ def decide_refund(
         inside = days_since_charge is None or days_since_charge <= limits.refund_window_days
         _cancellation_first(decision, client, policy, refund_inside_window=inside)
     return decision
+
+
+def amount_kind(code: str) -> AmountKind:
+    """Whether an amount typified ``code`` is a refund or a credit, as the drafts decide it.
+
+    Billing errors and duplicate charges (REF-01, REF-03) are refunded; every other request starts with a
+    credit (credit before refund), so REF-02, REF-04, CRD-01 and the rest are credits.
+    """
+    refunded = {REFUND_CODES[r] for r in FULL_REFUND_REASONS}
+    return "refund" if code.strip().upper() in refunded else "credit"
+
+
+def add_contact_codes(decision: Decision, client: ClientFacts, policy: PolicyData) -> None:
+    """Secondary codes every contact of this client gets (VIP-01 for the VIP tiers of the company profile)."""
+    if client.tier in policy.company.vip_tiers:
+        vip = policy.secondary_code("vip_contact", "VIP-01")
+        if vip and vip not in decision.secondary_codes:
+            decision.secondary_codes.append(vip)
 
 
 def _cancellation_first(
@@ -186,6 +209,7 @@ def decide_rescue(client: ClientFacts, reason: Reason, policy: PolicyData, *, pr
         offer=offers.offer(index),
         offer_es=offers.offer(index, "es"),
         offer_index=index,
+        currency=policy.currency,
     )
     if cancelling or client.churn_risk == "high":
         row = policy.escalation_for("cancellation_request", client.tier) or {}

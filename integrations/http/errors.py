@@ -18,6 +18,7 @@ STATUS = {
     "question_too_long": 422,
     "invalid_question": 422,
     "invalid_input": 422,
+    "invalid_policy_data": 503,
     "invalid_sla_request": 422,
     "invalid_client_data": 422,
     "source_not_found": 422,

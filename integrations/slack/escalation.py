@@ -10,7 +10,6 @@ from typing import Any
 from assistant.errors import PlaybookError
 from assistant.lookups import sla_json
 from assistant.models import Answer, Citation, Draft
-from assistant.policy_data import DEFAULT_CHANNEL, DEFAULT_OWNER
 from integrations.slack import blocks
 from integrations.slack.flows import SlackDeps
 from integrations.slack.store import SlackRecord
@@ -88,10 +87,11 @@ def build_handoff(deps: SlackDeps, record: SlackRecord, requested_by: str, *, no
     row = (services.policy.escalation_for(situation, tier) if situation else None) or \
         services.policy.escalation_for("question_not_covered_by_playbook") or {}
     overrides = settings.slack_escalation_channels
-    channel = overrides.get(tier) or overrides.get("any") or str(row.get("slack_channel") or DEFAULT_CHANNEL)
+    ask_owner, ask_channel = services.policy.who_to_ask()  # the company's own contact when no row names one
+    channel = overrides.get(tier) or overrides.get("any") or str(row.get("slack_channel") or ask_channel)
     card = blocks.escalation_card(
         client=client_label, tier=tier, sla_left=sla_left, question=record.question, answer=text,
-        citations=citations, owner=str(row.get("owner") or DEFAULT_OWNER),
+        citations=citations, owner=str(row.get("owner") or ask_owner),
         tag=tag_for(settings.slack_escalation_tags, tier), requested_by=requested_by,
     )
     return Handoff(channel=channel, blocks=card, text=f"Escalation: {blocks.esc(record.question[:200])}")

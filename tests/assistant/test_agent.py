@@ -220,7 +220,7 @@ def test_agent_draft_that_breaks_the_policy_falls_back_to_the_template(
     """A failure means a model draft promising "$10,000 today" reaches the agent instead of the template."""
     bad = (
         "Dear Altavista Hospitality Group,\n\nWe will refund you $10,000 today.\n\n"
-        f"You will hear back from us by {PROMISE} at the latest.\n\nLumora Customer Experience"
+        f"You will hear back from us by {PROMISE} at the latest.\n\nCustomer Experience Team"
     )
     services, fake = with_model(AIMessage(bad))
     with caplog.at_level(logging.WARNING, logger="assistant.agent"):

@@ -19,6 +19,7 @@ from assistant.tools import make_tools
 pytestmark = pytest.mark.slow
 
 SEC = "Subdirector de Experiencia del Cliente (SEC)"
+CXO = "Gerente de Experiencia del Cliente (CXO)"
 WRITES_TO = "C-2005"
 
 
@@ -169,24 +170,41 @@ def test_record_interaction_under_l1_limit_needs_no_approval(kb_services: Servic
 
 
 @pytest.mark.parametrize(
-    ("typification", "amount", "needs"),
-    [("REF-02", 200, True), ("CRD-01", 200, False), ("REF-02", 150, False), ("CRD-01", 300.01, True)],
+    ("typification", "amount", "kind", "needs"),
+    [
+        ("REF-02", 200, None, False),  # a goodwill credit typified REF-02, as the draft makes it: credit limit 300
+        ("REF-02", 200, "refund", True),  # the same code for a refund the agent says is one: refund limit 150
+        ("REF-03", 150.01, None, True),  # a duplicate charge is refunded: above the refund limit of 150
+        ("REF-01", 150, None, False),
+        ("CRD-01", 200, None, False),
+        ("CRD-01", 300.01, None, True),
+    ],
 )
-def test_record_interaction_uses_the_refund_or_credit_limit_by_code(
-    tools: dict[str, BaseTool], typification: str, amount: float, needs: bool
+def test_record_interaction_decides_approval_as_the_draft_does(
+    tools: dict[str, BaseTool], typification: str, amount: float, kind: str | None, needs: bool
 ) -> None:
-    """A failure means a refund is checked against the credit limit (tier B: refunds over 150, credits over 300)."""
-    record = tools["record_interaction"].invoke(
-        {
-            "client_id": WRITES_TO,
-            "channel": "email",
-            "typification": typification,
-            "summary": "Limit check.",
-            "amount": amount,
-        }
-    )
+    """A failure means the tool and the draft disagree: a tier B goodwill credit of USD 200 typified REF-02 needs no
+    approval in the draft (below the L1 credit limit of 300), so the tool must not send it to the SEC."""
+    args = {"client_id": WRITES_TO, "channel": "email", "typification": typification, "summary": "Limit check.",
+            "amount": amount}
+    record = tools["record_interaction"].invoke(args | ({"amount_kind": kind} if kind else {}))
     assert record["requires_approval"] is needs
     assert record["escalate_to"] == (SEC if needs else None)
+
+
+def test_record_interaction_refuses_a_credit_above_the_tier_cap(
+    kb_services: Services, tools: dict[str, BaseTool]
+) -> None:
+    """A failure means a credit above the tier's cap (C-2002: 50% of USD 1,200 = 600) is sent to the SEC, where the
+    refund policy says only the CXO may exceed the cap."""
+    before = len(kb_services.crm.interactions.for_client("C-2002", limit=200))
+    result = tools["record_interaction"].invoke(
+        {"client_id": "C-2002", "channel": "email", "typification": "CRD-01", "summary": "Cap.", "amount": 600.01}
+    )
+    assert isinstance(result, str)
+    assert "amount_above_limit: credit 600.01 is above the tier B credit cap of 600 (50%)" in result
+    assert CXO in result
+    assert len(kb_services.crm.interactions.for_client("C-2002", limit=200)) == before
 
 
 @pytest.mark.parametrize(
@@ -195,7 +213,7 @@ def test_record_interaction_uses_the_refund_or_credit_limit_by_code(
         ({"typification": "XXX-99"}, "invalid_client_data: Unknown typification code 'XXX-99'."),
         (
             {"typification": "CRD-01", "amount": 2000.01},
-            "amount_above_limit: amount 2000.01 is above the tier B limit; the CXO must decide",
+            f"amount_above_limit: credit 2000.01 is above the {SEC} maximum of 2000 for tier B; the {CXO} must decide",
         ),
         ({"client_id": "C-9999", "typification": "CRD-01"}, "client_not_found: No client with id 'C-9999'."),
     ],

@@ -39,11 +39,15 @@ def test_bundled_golden_set_meets_the_acceptance() -> None:
 
 
 def test_bundled_drafting_set_meets_the_acceptance() -> None:
-    """A failure means the drafting set has fewer than 20 cases or lost refund/rescue/Spanish coverage."""
+    """A failure means the drafting set has fewer than 20 cases or lost refund/rescue/Spanish coverage, or the cases
+    of issue 14 (negation, mixed reasons, third languages, breached and future SLA, zero and missing amounts)."""
     cases = load_dataset("drafting").drafts
     assert len(cases) >= 20
     assert {c.kind for c in cases} == {"refund", "rescue"}
-    assert {c.expect.action for c in cases} == {"full_refund", "credit", "rescue_offer"}
+    assert {c.expect.action for c in cases} == {"full_refund", "credit", "rescue_offer", "verify_charge", None}
+    assert {c.expect.error for c in cases} == {None, "invalid_input"}
+    tags = {t for c in cases for t in c.tags}
+    assert {"negation", "mixed-reasons", "french", "german", "breached", "future", "zero", "missing"} <= tags
     assert any(c.expect.requires_approval for c in cases)
     assert sum(c.language == "es" for c in cases) >= 3
 

@@ -134,7 +134,10 @@ def test_sla_unknown_timezone_is_a_clean_error() -> None:
 def test_draft_refund_json_shape() -> None:
     """A failure means `playbook draft --json` breaks the PRODUCT.md draft shape or the policy decision for C-2002."""
     assert run("ingest", "--json").exit_code == 0  # the bundled knowledge, hash-embedded, in this test's data dir
-    result = run("draft", "refund", "--client", "C-2002", "--message", "We were charged twice for November.", "--json")
+    result = run(
+        "draft", "refund", "--client", "C-2002", "--message", "We were charged twice for November.",
+        "--charge-amount", "1200", "--json",
+    )
     assert result.exit_code == 0, result.output
     data = one_json(result)
     assert DRAFT_KEYS <= set(data)
@@ -144,7 +147,7 @@ def test_draft_refund_json_shape() -> None:
         "full_refund",
         "REF-03",
     )
-    # One monthly fee (USD 1,200) is above tier B's L1 refund max (150): the SEC approves.
+    # The verified charge (USD 1,200) is above tier B's L1 refund max (150): the SEC approves.
     assert (data["amount"], data["requires_approval"], data["escalate_to"]) == (1200.0, True, SEC)
     assert (data["client"]["id"], data["client"]["name"], data["client"]["tier"]) == (
         "C-2002",
@@ -180,6 +183,19 @@ def test_draft_bad_channel_is_a_clean_error() -> None:
     line = assert_clean_error(result)
     assert "channel" in line
     assert one_json(result)["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [("--charge-amount", "0"), ("--charge-amount", "-5"), ("--received-at", "2099-01-01T10:00:00+00:00")],
+)
+def test_draft_zero_amount_or_future_time_is_invalid_input(flags: tuple[str, str]) -> None:
+    """A failure means a charge of 0 ("we will refund USD 0.00"), a negative one, or a message received in the
+    future is drafted instead of refused with one clear invalid_input line (before any index is needed)."""
+    result = run("draft", "refund", "--client", "C-2002", "--message", "Charged twice.", *flags, "--json")
+    line = assert_clean_error(result)
+    assert one_json(result)["error"]["code"] == "invalid_input"
+    assert ("charge_amount" if flags[0] == "--charge-amount" else "received_at") in line
 
 
 def test_draft_unknown_client_is_a_clean_error() -> None:

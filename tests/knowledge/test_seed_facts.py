@@ -26,7 +26,7 @@ TO = r" ?(?:to|-|–) ?"
 SeedFact = tuple[str, str, list[str]]
 
 SEED_FACTS: list[SeedFact] = [
-    # --- 000: the Lumora CX playbook overview ---------------------------------------------------
+    # --- 000: the bundled CX playbook overview ---------------------------------------------------
     ("000", "mission: agility, clarity and closeness", [r"agility,? clarity,? and closeness"]),
     ("000", "motto: satisfaction in every experience", [r"satisfaction in every experience"]),
     (

@@ -327,6 +327,7 @@
     full_refund: "Full refund",
     credit: "Goodwill credit",
     rescue_offer: "Rescue offer",
+    verify_charge: "Verify the charge first",
   };
 
   function formatWhen(iso, timeZone) {

@@ -45,12 +45,12 @@ RESCUE = Decision(
 GOOD = (
     f"Dear {NAME},\n\n"
     "We would like to add a goodwill credit of USD 1,850.00 to your account, subject to approval by the "
-    f"{KEY_ACCOUNTS}.\n\nYou will hear back from us by {PROMISE} at the latest.\n\nLumora Customer Experience"
+    f"{KEY_ACCOUNTS}.\n\nYou will hear back from us by {PROMISE} at the latest.\n\nCustomer Experience Team"
 )
 GOOD_ES = (
     f"Estimado/a {NAME}:\n\n"
     "Queremos abonar un crédito de cortesía de USD 1.850,00 a su cuenta, sujeto a la aprobación del "
-    f"{KEY_ACCOUNTS}.\n\nTendrá noticias nuestras a más tardar el {PROMISE_ES}.\n\nExperiencia del Cliente de Lumora"
+    f"{KEY_ACCOUNTS}.\n\nTendrá noticias nuestras a más tardar el {PROMISE_ES}.\n\nEquipo de Experiencia del Cliente"
 )
 
 
@@ -252,3 +252,17 @@ def test_fields_that_disagree_with_the_decision_are_flagged(key: str, value: obj
     found = check_fields(fields(**{key: value}), CREDIT)
     assert [v.code for v in found] == ["fields_disagree_with_policy"]
     assert found[0].detail.startswith(f"{key} is {value!r}")
+
+
+def test_french_and_german_amounts_promises_and_hedges_are_checked() -> None:
+    """A failure means a French or German draft can offer more money, promise a refund before credit, or another
+    time than the SLA's without the checks noticing (or a correct one is blocked)."""
+    fr = f"Bonjour {NAME}, un crédit de USD 1\u202f850,00, sous réserve de l'approbation du {KEY_ACCOUNTS}. {PROMISE}"
+    assert codes(fr) == []
+    assert codes(fr.replace("1\u202f850,00", "18\u202f500,00")) == ["amount_above_policy"]
+    assert codes(fr + " Nous vous rembourserons demain.") == ["refund_before_credit", "sla_promise_mismatch"]
+    de = f"Guten Tag {NAME}, eine Gutschrift von USD 1.850,00, vorbehaltlich der Genehmigung. {PROMISE}"
+    assert codes(de) == []
+    assert codes(de + " Wir erstatten Ihnen alles innerhalb von 2 Stunden.") == [
+        "refund_before_credit", "sla_promise_mismatch",
+    ]

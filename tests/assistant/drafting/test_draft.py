@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assistant.drafting.service import draft
-from assistant.errors import ClientNotFound
+from assistant.errors import ClientNotFound, InvalidInput
 from assistant.factory import Services
 from assistant.models import Draft, DraftRequest
 from tests.contract import CITATION_KEYS, DRAFT_KEYS
@@ -80,13 +80,15 @@ def test_tier_a_refund_draft_offers_credit_subject_to_key_accounts(kb_services: 
 
 
 def test_tier_b_duplicate_charge_draft_is_a_full_refund_needing_sec(kb_services: Services) -> None:
-    """A failure means C-2002's duplicate charge (USD 1,200 > L1 refund max 150) is not refunded in full via the SEC."""
-    result = make(kb_services, "refund", "C-2002", "We were charged twice for November.")
+    """A failure means C-2002's verified duplicate charge (USD 1,200 > L1 refund max 150) is not refunded in full via
+    the SEC."""
+    result = make(kb_services, "refund", "C-2002", "We were charged twice for November.", charge_amount=1200)
     data = assert_product_shape(result, kind="refund", client=("C-2002", "Brightfield Logistics", "B"))
     assert result.draft.startswith("Dear Brightfield Logistics,")
     assert (data["recommended_action"], data["typification"], data["amount"]) == ("full_refund", "REF-03", 1200.0)
     assert (data["requires_approval"], data["escalate_to"]) == (True, SEC)
     assert "USD 1,200.00" in result.draft and "approve" in result.draft
+    assert (result.secondary_typifications, result.verification_required) == (["ESC-01"], False)
     # Tier B, email, high (a duplicate charge): PT1H / PT24H.
     assert (result.sla.priority, result.sla.resolution_target) == ("high", "PT24H")
     assert result.sla.resolution_due == datetime(2026, 11, 19, 15, 0, tzinfo=UTC)
@@ -273,3 +275,114 @@ def test_business_hours_channels_pause_the_first_response_clock(kb_services: Ser
     # Tier A chat normal: PT30S, daily 08:00-20:00 → 15 s on Friday, 15 s from Saturday 08:00.
     assert chat.sla.first_response_due == datetime(2026, 11, 21, 8, 0, 15, tzinfo=NY)
     assert at("email", late).sla.first_response_due == datetime(2026, 11, 20, 20, 59, 45, tzinfo=NY)
+
+
+# --- the customer's words: negation, unverified claims, other languages -------------------------------
+
+
+def test_a_denied_duplicate_charge_gets_the_goodwill_credit(kb_services: Services) -> None:
+    """A failure means "I was not charged twice" drafts a full refund of USD 1,200 (REF-03) instead of the goodwill
+    credit of USD 120 (REF-02)."""
+    result = make(kb_services, "refund", "C-2002",
+                  "I was not charged twice; the reports are just broken and I want a refund")
+    assert (result.recommended_action, result.typification, result.amount) == ("credit", "REF-02", 120.0)
+    assert (result.requires_approval, result.escalate_to, result.reason) == (False, None, "dissatisfaction")
+    assert "charged twice" not in result.draft and "duplicate" not in result.draft
+    assert "The message denies: duplicate charge (not treated as a reason)." in result.notes
+
+
+def test_not_wanting_to_cancel_is_not_a_cancellation(kb_services: Services) -> None:
+    """A failure means "I do not want to cancel" becomes a cancellation (RSC-02, handed to the account manager, and
+    a reply saying "you want to cancel")."""
+    result = make(kb_services, "refund", "C-2002", "I do not want to cancel, I just want a refund for the outage")
+    assert (result.typification, result.escalate_to, result.reason) == ("REF-02", None, "dissatisfaction")
+    assert "want to cancel" not in result.draft and "cancellation" not in result.draft
+
+
+def test_an_unverified_duplicate_charge_is_verified_first(kb_services: Services) -> None:
+    """A failure means an unchecked "charged twice" is drafted as a refund of a whole monthly fee: the reply must
+    say "once we have confirmed", name no amount, and promise no refund."""
+    result = make(kb_services, "refund", "C-2002", "We were charged twice for November.")
+    assert (result.recommended_action, result.amount, result.verification_required) == ("verify_charge", None, True)
+    assert (result.typification, result.requires_approval) == ("REF-03", False)
+    assert "Once we have confirmed it" in result.draft and "USD" not in result.draft
+    assert "refund" not in result.draft.lower()
+
+
+def test_several_reasons_are_named_in_the_notes(kb_services: Services) -> None:
+    """A failure means a message with a duplicate charge and a cancellation loses the cancellation silently."""
+    result = make(kb_services, "refund", "C-2002", "You charged us twice and this is unacceptable, we want to cancel.",
+                  charge_amount=80)
+    assert (result.reason, result.other_reasons) == ("duplicate_charge", ["cancellation", "complaint"])
+    assert any(note.startswith("The message also mentions: cancellation, complaint") for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("message", "written"),
+    [
+        ("On m'a débité deux fois ce mois-ci, merci de corriger.", "fr"),
+        ("Wir wurden im November doppelt belastet.", "de"),
+    ],
+)
+def test_a_duplicate_charge_in_french_or_german_is_recognised_and_flagged(
+    kb_services: Services, message: str, written: str
+) -> None:
+    """A failure means a duplicate charge written in French or German gets a goodwill credit, or the English reply
+    says nothing about the customer having written in another language."""
+    result = make(kb_services, "refund", "C-2002", message, charge_amount=95)
+    assert (result.reason, result.recommended_action, result.typification) == (
+        "duplicate_charge", "full_refund", "REF-03",
+    )
+    assert (result.message_language, result.language) == (written, "en")
+    name = {"fr": "French", "de": "German"}[written]
+    assert any(note.startswith(f"The customer wrote in {name}; this reply is in English") for note in result.notes)
+
+
+def test_a_french_client_gets_a_french_refund_draft(kb_services: Services) -> None:
+    """A failure means a French-speaking client (C-2006) writing in French gets an English reply, or a French reply
+    with the amount, approval or promise of another decision."""
+    message = "On m'a débité deux fois l'abonnement de novembre."
+    result = make(kb_services, "refund", "C-2006", message, charge_amount=140)
+    assert (result.language, result.message_language, result.recommended_action) == ("fr", "fr", "full_refund")
+    assert result.draft.startswith("Bonjour Atelier Lumiere,")
+    assert "nous vous rembourserons USD 140,00" in result.draft
+    assert "au plus tard le jeudi 19 novembre 2026, 16:00 (Europe/Paris)" in result.draft
+    assert not any(note.startswith("The customer wrote in") for note in result.notes)
+
+
+def test_tier_a_draft_carries_the_vip_secondary_code(kb_services: Services) -> None:
+    """A failure means VIP-01 (every tier A contact, documentation policy) is missing from the draft's fields."""
+    result = make(kb_services, "refund", "C-1001")
+    assert result.secondary_typifications == ["ESC-01", "VIP-01"]
+
+
+# --- times that make sense -----------------------------------------------------------------------
+
+
+def test_a_breached_sla_is_said_and_promises_the_next_update_from_now(kb_services: Services) -> None:
+    """A failure means a contact received 48 days ago promises a resolution date already past, or does not apologise.
+    Tier B, email, normal: the next update is one first-response target (PT2H, 24/7) from now."""
+    result = make(kb_services, "refund", "C-2002", received_at=datetime(2026, 10, 1, 14, 0, tzinfo=UTC))
+    assert result.sla.state == "breached"
+    assert "I am sorry that we have not answered you within the time we committed to." in result.draft
+    assert "by Wednesday 18 November 2026, 12:00 (America/New_York) at the latest" in result.draft
+    assert "October" not in result.draft
+    assert any(note.startswith("SLA breached") for note in result.notes)
+    spanish = make(kb_services, "refund", "C-2002", received_at=datetime(2026, 10, 1, 14, 0, tzinfo=UTC), language="es")
+    assert "Lamento que no le hayamos respondido" in spanish.draft and "miércoles 18 de noviembre" in spanish.draft
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"received_at": datetime(2027, 5, 18, 15, 0, tzinfo=UTC)},
+        {"charge_amount": 0},
+        {"charge_amount": -12.5},
+    ],
+)
+def test_a_future_received_time_or_an_amount_of_zero_is_invalid_input(kb_services: Services, extra: dict) -> None:
+    """A failure means a contact received six months from now, or a charge of 0 ("we will refund USD 0.00"), is
+    drafted instead of refused with the invalid_input code."""
+    with pytest.raises(InvalidInput) as info:
+        make(kb_services, "refund", "C-2002", "We were charged twice.", **extra)
+    assert info.value.code == "invalid_input"

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.drafting.policy import ClientFacts, decide_refund, decide_rescue
-from assistant.drafting.reasons import Reason, classify
+from assistant.approval import approval_for
+from assistant.drafting.policy import ClientFacts, add_contact_codes, decide_refund, decide_rescue
+from assistant.drafting.reasons import Reason, classify, read
 from assistant.policy_data import PolicyData
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 
@@ -164,11 +165,17 @@ def test_duplicate_charge_above_l1_refund_max_needs_the_tier_approver(policy: Po
     assert (d.requires_approval, d.approver, d.escalate_to) == (True, SEC, SEC)
 
 
-def test_duplicate_charge_defaults_to_one_monthly_fee(policy: PolicyData) -> None:
-    """A failure means an unverified duplicate charge is not assumed to be one monthly fee (USD 1,200 for C-2002)."""
+def test_unverified_duplicate_charge_is_verified_first_never_a_refund_of_a_monthly_fee(policy: PolicyData) -> None:
+    """A failure means an unverified "charged twice" (no charge amount checked by the agent) becomes a refund of a
+    whole monthly fee (USD 1,200 for C-2002) instead of the verification step of procedure R1."""
     d = decide_refund(C2002, Reason.DUPLICATE_CHARGE, policy)
-    assert d.amount == 1200.0
-    assert (d.requires_approval, d.escalate_to) == (True, SEC)
+    assert (d.recommended_action, d.amount, d.verified, d.typification) == ("verify_charge", None, False, "REF-03")
+    assert (d.requires_approval, d.escalate_to) == (False, None)
+    assert any(note.startswith("Unverified claim: check the charge in the billing records") for note in d.notes)
+    repeat = decide_refund(C1004, Reason.BILLING_ERROR, policy)  # 2 prior refunds: approval whatever the amount
+    assert (repeat.recommended_action, repeat.amount, repeat.requires_approval, repeat.approver) == (
+        "verify_charge", None, True, KEY_ACCOUNTS,
+    )
 
 
 def test_refund_above_approver_max_goes_to_the_cxo(policy: PolicyData) -> None:
@@ -191,7 +198,7 @@ def test_two_prior_refunds_need_approval_for_any_refund(policy: PolicyData) -> N
     d = decide_refund(C1004, Reason.DUPLICATE_CHARGE, policy, charge_amount=10)
     assert d.amount == 10.0
     assert (d.requires_approval, d.approver, d.escalate_to) == (True, KEY_ACCOUNTS, KEY_ACCOUNTS)
-    assert "2 refunds in the last 12 months: approval needed." in d.notes
+    assert f"Approval by the {KEY_ACCOUNTS}: 2 refunds in the last 12 months." in d.notes
 
 
 def test_billing_error_is_refunded_in_full_even_outside_the_window(policy: PolicyData) -> None:
@@ -277,3 +284,82 @@ def test_inactive_low_risk_client_is_normal_priority(policy: PolicyData) -> None
     """A failure means an inactive client without churn risk is escalated or marked urgent."""
     d = decide_rescue(C3008, Reason.INACTIVE, policy)
     assert (d.typification, d.priority, d.escalate_to) == ("RSC-01", "normal", None)
+
+
+# --- reading the customer's words: negation, several reasons, other languages ------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "reason", "denied"),
+    [
+        ("I was not charged twice; the reports are just broken and I want a refund", Reason.DISSATISFACTION,
+         (Reason.DUPLICATE_CHARGE,)),
+        ("I do not want to cancel, I just want a refund for the outage", Reason.DISSATISFACTION,
+         (Reason.CANCELLATION,)),
+        ("I don't want to cancel our plan", Reason.DISSATISFACTION, (Reason.CANCELLATION,)),
+        ("No me cobraron dos veces, pero el servicio falló", Reason.DISSATISFACTION, (Reason.DUPLICATE_CHARGE,)),
+        ("Je n'ai pas été débité deux fois, mais le service était lent", Reason.DISSATISFACTION,
+         (Reason.DUPLICATE_CHARGE,)),
+        ("Wir wollen nicht kündigen, aber die Berichte fehlen", Reason.DISSATISFACTION, (Reason.CANCELLATION,)),
+        ("I never asked to be charged twice", Reason.DUPLICATE_CHARGE, ()),
+    ],
+)
+def test_a_denied_reason_is_not_a_reason(message: str, reason: Reason, denied: tuple[Reason, ...]) -> None:
+    """A failure means "I was not charged twice" reads as a duplicate charge (a full refund), or "I do not want to
+    cancel" as a cancellation (handed to the account manager), or a claim phrased with "never asked" is lost."""
+    reading = read(message)
+    assert (reading.reason, reading.denied) == (reason, denied)
+
+
+@pytest.mark.parametrize(
+    ("message", "reason", "others"),
+    [
+        ("We were charged twice and this is unacceptable, we want to cancel", Reason.DUPLICATE_CHARGE,
+         (Reason.CANCELLATION, Reason.COMPLAINT)),
+        ("I want to cancel: you overcharged us again", Reason.BILLING_ERROR, (Reason.CANCELLATION,)),
+        ("Es inaceptable, quiero darme de baja", Reason.CANCELLATION, (Reason.COMPLAINT,)),
+    ],
+)
+def test_several_reasons_the_strongest_wins_and_the_others_are_kept(
+    message: str, reason: Reason, others: tuple[Reason, ...]
+) -> None:
+    """A failure means a message with several reasons is decided by a weaker one, or the others are lost."""
+    reading = read(message)
+    assert (reading.reason, reading.others) == (reason, others)
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("On m'a débité deux fois ce mois-ci.", Reason.DUPLICATE_CHARGE),
+        ("Nous avons un double prélèvement sur la facture de novembre.", Reason.DUPLICATE_CHARGE),
+        ("Wir wurden im November doppelt belastet.", Reason.DUPLICATE_CHARGE),
+        ("Die Rechnung ist falsch, Sie haben zu viel berechnet.", Reason.BILLING_ERROR),
+        ("Je veux résilier mon abonnement.", Reason.CANCELLATION),
+        ("Ich möchte den Vertrag kündigen.", Reason.CANCELLATION),
+        ("C'est inacceptable.", Reason.COMPLAINT),
+    ],
+)
+def test_reasons_in_french_and_german(message: str, reason: Reason) -> None:
+    """A failure means a duplicate charge written in French or German gets a goodwill credit instead of a refund."""
+    assert classify(message) == reason
+
+
+def test_credit_above_the_tier_cap_goes_to_the_cxo_only(policy: PolicyData) -> None:
+    """A failure means a credit above the tier's cap (tier C: 25% of one monthly fee) is left to an L1 agent or the
+    SEC, where the refund policy says only the CXO may exceed the cap."""
+    cap = approval_for(policy, tier="C", kind="credit", amount=14.76, monthly_value=59, prior_refunds_12m=0)
+    assert (cap.required, cap.approver) == (True, CXO)
+    at_cap = approval_for(policy, tier="C", kind="credit", amount=14.75, monthly_value=59, prior_refunds_12m=0)
+    assert (at_cap.required, at_cap.approver) == (False, None)
+
+
+def test_secondary_codes_are_fields_not_only_notes(policy: PolicyData) -> None:
+    """A failure means the secondary codes the documentation policy requires (ESC-01 when escalated for approval,
+    REF-04 with a cancellation inside the window, VIP-01 for tier A) are only prose in the notes."""
+    d = decide_refund(C1001, Reason.CANCELLATION, policy, days_since_charge=10)
+    add_contact_codes(d, C1001, policy)
+    assert d.secondary_codes == ["ESC-01", "REF-04", "VIP-01"]
+    b = decide_refund(C2002, Reason.DISSATISFACTION, policy)
+    add_contact_codes(b, C2002, policy)
+    assert b.secondary_codes == []
