@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant.errors import PlaybookError
-from integrations import cli_crm, cli_eval, cli_quiz
+from integrations import cli_crm, cli_eval, cli_eval_external, cli_quiz
 from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, progress_bar, user_errors
 
 app = typer.Typer(
@@ -179,6 +179,7 @@ def _is_ip(text: str) -> bool:
 cli_crm.register(app)
 cli_quiz.register(app)
 cli_eval.register(app)
+cli_eval_external.register(app)
 
 
 def main() -> None:
