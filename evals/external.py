@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.agent import AskRequest, Turn, answer
+from assistant.errors import PlaybookError
 from assistant.factory import Services, build_services
+from assistant.models import Answer
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from evals import metrics as m
 from evals.baselines import TOP, Baselines, score_baselines
@@ -93,11 +95,17 @@ def ask_one(services: Services, question: ExternalQuestion, *, with_scenario: bo
     """Ask one question (with its thread) and score the answer against its gold document and span."""
     thread = [Turn(role=role, text=text[:10_000]) for role, text in question.thread][-50:]  # type: ignore[arg-type]
     started = time.perf_counter()
-    result = answer(services, AskRequest(question=question.asked(with_scenario=with_scenario), thread=thread))
+    try:
+        result = answer(services, AskRequest(question=question.asked(with_scenario=with_scenario), thread=thread))
+    except PlaybookError as exc:  # a refused question (e.g. too long) is scored as a miss, with the reason
+        result, error = Answer(id="", answer="", abstained=False, confidence=0.0, citations=[], latency_ms=0), exc
+    else:
+        error = None
     latency = (time.perf_counter() - started) * 1000
     cited = [doc_stem(c.doc_id) for c in result.citations]
     return {
         "id": question.id, "first_turn": question.first_turn, "gold": question.gold, "cited": cited,
+        "error": f"{error.code}: {error.message}" if error else None,
         "abstained": result.abstained, "confidence": round(result.confidence, 4),
         "hit@1": float(cited[:1] == [question.gold]), "hit@5": float(question.gold in cited[:TOP]),
         "gold_cited": float(question.gold in cited),
@@ -131,6 +139,7 @@ def _figures(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
     product = {key: avg([r[key] for r in rows]) for key in ("hit@1", "hit@5", "gold_cited", "span_recall")}
     product["abstained"] = round(m.fraction([r["abstained"] for r in rows]), 4)
+    product["errors"] = sum(1 for r in rows if r.get("error"))
     product["latency"] = m.percentiles([r["latency_ms"] for r in rows])
     baselines = {
         name: {key: avg([r["baselines"][name].get(key) for r in rows]) for key in keys}

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from assistant.factory import Services
 from assistant.settings import Settings
-from evals.external import ExternalOptions, refusals, run_external, summarize
+from evals.external import ExternalOptions, ask_one, refusals, run_external, summarize
 from evals.external_report import write_external_report
-from evals.external_sets import ExternalSetError, find_evaldata, load_set, sample, span_recall
+from evals.external_sets import ExternalQuestion, ExternalSetError, find_evaldata, load_set, sample, span_recall
 from integrations.cli import app
 
 pytestmark = pytest.mark.slow
@@ -102,6 +102,13 @@ def test_other_sets_questions_are_refused_by_the_playbook(kb_services: Services,
     tiny = load_set(write_set(tmp_path / "tiny", DOCS, QUESTIONS[:2]), "tiny")
     out = refusals(kb_services, [tiny], ExternalOptions())
     assert out["tiny"] == {"questions": 2, "abstained": 1.0, "answered": []}
+
+
+def test_a_refused_question_is_a_scored_miss(kb_services: Services) -> None:
+    """A failure means one over-long question of a 2,000-question set stops the whole run with a traceback."""
+    row = ask_one(kb_services, ExternalQuestion(id="long", q="why " * 600, gold="x", span="why"), with_scenario=False)
+    assert row["error"].startswith("question_too_long: ")
+    assert (row["hit@1"], row["gold_cited"], row["abstained"]) == (0.0, 0.0, False)
 
 
 def test_span_recall_and_sampling() -> None:
