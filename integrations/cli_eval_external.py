@@ -40,8 +40,8 @@ def rate_printer(*, every: float = 10.0) -> Callable[[str, int, int], None]:
         if done < total and now - last.get(stage, first) < every:
             return
         last[stage] = now
-        rate = done / (now - first) if now > first else 0.0
-        err.print(f"{stage}: {done}/{total} ({rate:.1f}/s)", markup=False, highlight=False)
+        rate = f" ({done / (now - first):.1f}/s)" if now - first > 0.5 else ""
+        err.print(f"{stage}: {done}/{total}{rate}", markup=False, highlight=False)
 
     return report
 
@@ -65,7 +65,7 @@ def print_table(results: dict[str, Any]) -> None:
                          _fmt(p["gold_cited"]), _fmt(p["span_recall"]), _fmt(p["abstained"]),
                          f"{_fmt(bm['hit@1'])} / {_fmt(bm['hit@5'])}", f"{_fmt(de['hit@1'])} / {_fmt(de['hit@5'])}",
                          _fmt(de["span_recall"]))
-    out.print(grid)
+    out.print(grid, width=max(out.width, 150))  # 11 columns: squeezed into 80 (a log, a pipe) they say nothing
     for name, oos in results.get("out_of_scope", {}).items():
         out.print(f"out of scope: {name} asked of the bundled playbook: {oos['abstained']:.3f} refused "
                   f"({oos['questions']} questions)", highlight=False)

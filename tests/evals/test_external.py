@@ -52,9 +52,9 @@ def write_set(root: Path, docs: dict[str, str], questions: list[dict]) -> Path:
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Settings, list[str]]:
     """The tiny set run twice on one data dir: the second run must reuse the cached index."""
     base = tmp_path_factory.mktemp("external")
-    write_set(base / "sets" / "tiny", DOCS, QUESTIONS)
+    write_set(base / "sets" / "doc2dial", DOCS, QUESTIONS)  # named like a real set, so the CLI can run it too
     settings = Settings(data_dir=base / "data")
-    options = ExternalOptions(sets=["tiny"], out_of_scope=False)
+    options = ExternalOptions(sets=["doc2dial"], out_of_scope=False)
     run_external(settings, base / "sets", options)
     stages: list[str] = []
     options.progress = lambda stage, _done, _total: stages.append(stage)
@@ -64,7 +64,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Settings, 
 def test_tiny_set_is_scored_per_slice_beside_the_baselines(tiny_run: tuple[dict, Settings, list[str]]) -> None:
     """A failure means a slice, a product figure or a baseline went missing, or gold matching broke."""
     results, _, _ = tiny_run
-    tiny = results["sets"]["tiny"]
+    tiny = results["sets"]["doc2dial"]
     assert tiny["questions"] == 3 and tiny["documents"] == 3
     assert set(tiny["slices"]) == {"first_turns", "follow_ups", "all"}
     first = tiny["slices"]["first_turns"]
@@ -85,16 +85,34 @@ def test_second_run_reuses_the_cached_index(tiny_run: tuple[dict, Settings, list
     assert not [s for s in stages if "ingest" in s], stages
     assert any("questions" in s for s in stages)
     cached = list((settings.data_dir / "eval-external-cache").iterdir())
-    assert len(cached) == 1 and cached[0].name.startswith("tiny-")
+    assert len(cached) == 1 and cached[0].name.startswith("doc2dial-")
 
 
 def test_report_is_written_self_contained(tiny_run: tuple[dict, Settings, list[str]], tmp_path: Path) -> None:
     """A failure means results.json or report.html is missing its figures, or the page fetches something."""
     json_path, html_path = write_external_report(tiny_run[0], tmp_path)
-    assert json.loads(json_path.read_text(encoding="utf-8"))["sets"]["tiny"]["slices"]
+    assert json.loads(json_path.read_text(encoding="utf-8"))["sets"]["doc2dial"]["slices"]
     html = html_path.read_text(encoding="utf-8")
     assert "follow-ups" in html and "BM25" in html
     assert "<script" not in html and "http://" not in html and "https://" not in html
+
+
+def test_cli_prints_the_table_and_one_json_object(
+    tiny_run: tuple[dict, Settings, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure means `playbook eval-external` lost its table, its --json contract or its report files."""
+    settings = tiny_run[1]
+    monkeypatch.setenv("PLAYBOOK_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("PLAYBOOK_EVALDATA_DIR", str(settings.data_dir.parent / "sets"))
+    runner = CliRunner()
+    table = runner.invoke(app, ["eval-external", "--set", "doc2dial", "--no-out-of-scope", "--out", str(tmp_path)])
+    assert table.exit_code == 0, table.output
+    assert "follow-ups" in table.output and "first turns" in table.output and "report:" in table.output
+    as_json = runner.invoke(app, ["eval-external", "--set", "doc2dial", "--no-out-of-scope", "--json",
+                                  "--out", str(tmp_path / "j")])
+    payload = json.loads(as_json.stdout)
+    assert set(payload["sets"]["doc2dial"]) == {"first_turns", "follow_ups", "all"}
+    assert Path(payload["report"]).is_file() and Path(payload["results"]).is_file()
 
 
 def test_other_sets_questions_are_refused_by_the_playbook(kb_services: Services, tmp_path: Path) -> None:
