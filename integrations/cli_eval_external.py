@@ -52,6 +52,7 @@ def _fmt(value: Any) -> str:
 
 def print_table(results: dict[str, Any]) -> None:
     """The product's figures with the BM25 and dense baselines beside them, one row per set and slice."""
+    from rich.console import Console
     from rich.table import Table
 
     from evals.external_sets import SLICE_NAMES
@@ -65,7 +66,8 @@ def print_table(results: dict[str, Any]) -> None:
                          _fmt(p["gold_cited"]), _fmt(p["span_recall"]), _fmt(p["abstained"]),
                          f"{_fmt(bm['hit@1'])} / {_fmt(bm['hit@5'])}", f"{_fmt(de['hit@1'])} / {_fmt(de['hit@5'])}",
                          _fmt(de["span_recall"]))
-    out.print(grid, width=max(out.width, 150))  # 11 columns: squeezed into 80 (a log, a pipe) they say nothing
+    # 11 columns: squeezed into 80 (a log, a pipe) they say nothing, so the table gets 150 at least.
+    Console(width=max(out.width, 150), soft_wrap=True).print(grid)
     for name, oos in results.get("out_of_scope", {}).items():
         out.print(f"out of scope: {name} asked of the bundled playbook: {oos['abstained']:.3f} refused "
                   f"({oos['questions']} questions)", highlight=False)
