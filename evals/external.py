@@ -157,6 +157,7 @@ def run_set(settings: Settings, dataset: ExternalSet, options: ExternalOptions) 
         services.warm_up()
         rows = _ask_all(services, dataset, questions, f"{dataset.name} questions", report)
         documents = dataset.documents()
+        report(f"{dataset.name} baselines", 0, len(questions))  # the first run embeds the set's chunks first
         baselines = Baselines(documents, services.embedder, cache_dir=own.data_dir,
                               model_name=own.embedding_model)
         for row, scores in zip(rows, score_baselines(dataset, questions, baselines, progress=report), strict=True):

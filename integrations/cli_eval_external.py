@@ -37,8 +37,8 @@ def rate_printer(*, every: float = 10.0) -> Callable[[str, int, int], None]:
     def report(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
         first = started.setdefault(stage, now)
-        if done < total and now - last.get(stage, first) < every:
-            return
+        if stage in last and done < total and now - last[stage] < every:
+            return  # the first report of a stage always shows: a long first step is then not a silent wait
         last[stage] = now
         rate = f" ({done / (now - first):.1f}/s)" if now - first > 0.5 else ""
         err.print(f"{stage}: {done}/{total}{rate}", markup=False, highlight=False)
