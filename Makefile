@@ -8,7 +8,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 export RAGAS_DO_NOT_TRACK := true
 
-.PHONY: install run test lint ingest clean fuzz bench bench-quick eval wheel-check
+.PHONY: install run test lint ingest clean fuzz bench bench-quick eval eval-external wheel-check
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ fuzz: install
 eval: install
 	$(VENV)/bin/playbook ingest
 	$(VENV)/bin/playbook eval --baseline evals/baseline.json $(ARGS)
+
+## eval-external: both dev sets of ../shared/evaldata (doc2dial, OR-ShARC) ingested into cached data dirs, every
+## question asked in process, BM25 and dense baselines beside each figure, and each set asked of the bundled
+## playbook (must be refused); writes results.json + report.html under .playbook/eval-external/<time>/.
+## Skips with a message where ../shared/evaldata is absent. ARGS="--limit 200" for a quick sample.
+eval-external: install
+	$(VENV)/bin/playbook eval-external $(ARGS)
 
 ## bench: ingest/ask speed against same-run floors, 1k/10k/100k chunks, HTTP load, embedding backends (< 20 min on 2 cores)
 ## writes bench/results/latest.json and latest.md; ARGS=--quick (or `make bench-quick`) for the < 3 min version

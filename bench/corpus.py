@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
-GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "assistant" / "golden_questions.yaml"
 
 
 @dataclass
@@ -112,11 +109,8 @@ def perturb_text(rng: random.Random, text: str, vocab: Vocabulary, share: float 
 
 
 def golden_questions() -> list[tuple[str, str | None]]:
-    """Questions from the golden set: (question, language or None), in-scope, Spanish and out-of-scope."""
-    data = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))
-    out: list[tuple[str, str | None]] = []
-    for group in ("in_scope", "spanish", "out_of_scope"):
-        for item in data.get(group) or []:
-            q = item["q"] if isinstance(item, dict) else str(item)
-            out.append((q, "es" if group == "spanish" else None))
-    return out
+    """Questions of the golden set (evals/datasets/golden.yaml) that stand alone: (question, "es" or None)."""
+    from evals.dataset import load_dataset
+
+    return [(q.question, "es" if q.language == "es" else None)
+            for q in load_dataset("golden").questions if not q.thread]

@@ -51,12 +51,20 @@ class Source(_Strict):
         return doc_id in self.doc and self.section in section
 
 
+class ThreadTurn(_Strict):
+    """One earlier message of the conversation a follow-up question belongs to."""
+
+    role: Literal["user", "assistant"]
+    text: str = Field(min_length=1, max_length=10_000)
+
+
 class Question(_Strict):
-    """One golden question."""
+    """One golden question (a follow-up carries the ``thread`` before it)."""
 
     id: str = Field(pattern=ID_PATTERN)
     question: str = Field(min_length=3, max_length=2000)
     language: Literal["en", "es"] = "en"
+    thread: list[ThreadTurn] = Field(default_factory=list, max_length=50)
     answerable: bool = True
     reference: str = ""
     sources: list[Source] = Field(default_factory=list)
@@ -140,12 +148,17 @@ def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
+def bundled_dataset(name: str) -> Path:
+    """The file of a bundled dataset (``golden``, ``drafting``): the one place that knows where they live."""
+    return BUNDLED_DATASETS / f"{name}.yaml"
+
+
 def resolve(name_or_path: str | Path) -> Path:
     """A dataset path, or the name of a bundled dataset (``golden``, ``drafting``)."""
     path = Path(name_or_path)
     if path.exists() or path.suffix:
         return path
-    return BUNDLED_DATASETS / f"{name_or_path}.yaml"
+    return bundled_dataset(str(name_or_path))
 
 
 def load_dataset(name_or_path: str | Path) -> Dataset:

@@ -19,7 +19,8 @@ HEADLINE = (
 )
 
 
-def _env() -> Environment:
+def template_env() -> Environment:
+    """The Jinja environment of the report templates (autoescaped)."""
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
 
 
@@ -64,7 +65,7 @@ def render_report(
     latencies = [q.latency_ms for q in questions if q.error is None] + [
         d.latency_ms for d in results.drafts if d.error is None
     ]
-    return _env().get_template("report.html.j2").render(
+    return template_env().get_template("report.html.j2").render(
         r=results,
         headline=[(k, results.aggregate.get(k)) for k in HEADLINE if k in results.aggregate],
         groups=metric_groups(results.aggregate),

@@ -88,7 +88,7 @@ def run_eval(
 
 def _run_question(target: Target, item: Any, reference: ReferenceIndex, dataset: str) -> QuestionResult:
     try:
-        outcome = target.ask(item.question, item.language)
+        outcome = target.ask(item.question, item.language, thread=item.thread)
     except PlaybookError as exc:
         return QuestionResult(
             id=item.id, dataset=dataset, question=item.question, language=item.language,

@@ -9,6 +9,7 @@ reference corpus chunked locally from the same knowledge folder.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,11 +17,11 @@ from typing import Any, Protocol
 
 import httpx
 
-from assistant.agent import AskRequest, answer, write_draft
+from assistant.agent import AskRequest, Turn, answer, write_draft
 from assistant.errors import PlaybookError
 from assistant.factory import Services
 from assistant.models import Answer, Chunk, Draft, DraftRequest
-from evals.dataset import DraftCase
+from evals.dataset import DraftCase, ThreadTurn
 
 
 class TargetError(PlaybookError):
@@ -56,8 +57,8 @@ class Target(Protocol):
     name: str
     ranking: str
 
-    def ask(self, question: str, language: str | None) -> AskOutcome:
-        """Answer one question."""
+    def ask(self, question: str, language: str | None, *, thread: Sequence[ThreadTurn] = ()) -> AskOutcome:
+        """Answer one question (a follow-up with the thread before it)."""
         ...
 
     def draft(self, case: DraftCase, now: datetime) -> Draft:
@@ -86,14 +87,17 @@ class InProcessTarget:
         self.name = name
         self.retrieve_k = retrieve_k
 
-    def ask(self, question: str, language: str | None) -> AskOutcome:
-        """Answer through ``assistant.agent.answer`` and retrieve the top ``retrieve_k`` for ranking metrics."""
+    def ask(self, question: str, language: str | None, *, thread: Sequence[ThreadTurn] = ()) -> AskOutcome:
+        """Answer through ``assistant.agent.answer`` and retrieve the top ``retrieve_k`` for ranking metrics.
+
+        A follow-up's ranking is retrieved for the question with the thread's user turns in front of it.
+        """
         started = time.perf_counter()
-        result = answer(self.services, AskRequest(question=question))
+        turns = [Turn(role=t.role, text=t.text) for t in thread]
+        result = answer(self.services, AskRequest(question=question, thread=turns))
         latency = (time.perf_counter() - started) * 1000
-        ranked, corpus = self.services.retriever.retrieve(
-            question, language=result.language, k=self.retrieve_k
-        )
+        query = " ".join([*(t.text for t in thread if t.role == "user"), question])
+        ranked, corpus = self.services.retriever.retrieve(query, language=result.language, k=self.retrieve_k)
         by_id = {c.id: c for c in corpus.chunks}
         cited = [by_id[c.chunk_id] for c in result.citations if c.chunk_id in by_id]
         return AskOutcome(
@@ -140,10 +144,13 @@ class HttpTarget:
         if response.status_code != 200:
             raise TargetError(f"{self.name}/readyz: HTTP {response.status_code}: the server is not ready")
 
-    def ask(self, question: str, language: str | None) -> AskOutcome:
-        """``POST /v1/ask``; the ranking is the citation order."""
+    def ask(self, question: str, language: str | None, *, thread: Sequence[ThreadTurn] = ()) -> AskOutcome:
+        """``POST /v1/ask`` (with the thread, if any); the ranking is the citation order."""
         started = time.perf_counter()
-        body = self._post("/v1/ask", {"question": question})
+        payload: dict[str, Any] = {"question": question}
+        if thread:
+            payload["thread"] = [{"role": t.role, "text": t.text} for t in thread]
+        body = self._post("/v1/ask", payload)
         latency = (time.perf_counter() - started) * 1000
         result = Answer.model_validate(body)
         retrieved, texts = [], []

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant.errors import PlaybookError
-from integrations import cli_crm, cli_eval, cli_ingest, cli_quiz, cli_validate
+from integrations import cli_crm, cli_eval, cli_eval_external, cli_ingest, cli_quiz, cli_validate
 from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, user_errors
 
 app = typer.Typer(
@@ -178,6 +178,7 @@ cli_crm.register(app)
 cli_quiz.register(app)
 cli_eval.register(app)
 cli_validate.register(app)
+cli_eval_external.register(app)
 
 
 def main() -> None:

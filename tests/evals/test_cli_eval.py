@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.agent import AskRequest, Turn, answer
 from assistant.factory import build_services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
-from evals.dataset import load_dataset
+from evals.dataset import ThreadTurn, load_dataset
 from evals.runner import RunOptions, run_eval
 from evals.scoring import ReferenceIndex
-from evals.targets import HttpTarget
+from evals.targets import HttpTarget, InProcessTarget
 from integrations.http.app import create_app
 from integrations.http.auth import KeyRing
 from tests.conftest import hash_settings, make_pipeline
@@ -163,3 +164,22 @@ def test_http_target_scores_a_running_service(hash_kb: Path) -> None:
     assert results.config["ranking"] == "citations"
     assert results.aggregate["questions.error_rate"] == 0.0
     assert any(q.citations for q in results.questions)
+
+
+def test_follow_ups_reach_both_targets_with_their_thread(hash_kb: Path) -> None:
+    """A failure means a golden follow-up ("and for tier C?") was asked without the conversation before it."""
+    thread = [ThreadTurn(role="user", text="What is the refund window for tier B clients?"),
+              ThreadTurn(role="assistant", text="30 days.")]
+    settings = hash_settings(hash_kb)
+    with build_services(settings) as services:
+        turns = [Turn(role=t.role, text=t.text) for t in thread]
+        with_thread = answer(services, AskRequest(question="and for tier C?", thread=turns))
+        alone = answer(services, AskRequest(question="and for tier C?"))
+        assert (with_thread.answer, with_thread.citations) != (alone.answer, alone.citations)  # the thread matters
+        app = create_app(settings, services=services, keys=KeyRing((("qa-key-0123456789abcdef", "qa"),)))
+        with TestClient(app) as client:
+            http = HttpTarget("http://testserver", api_key="qa-key-0123456789abcdef", reference={}, client=client)
+            outcomes = [t.ask("and for tier C?", "en", thread=thread) for t in (InProcessTarget(services), http)]
+    for outcome in outcomes:
+        assert outcome.answer.answer == with_thread.answer
+        assert [c.doc_id for c in outcome.answer.citations] == [c.doc_id for c in with_thread.citations]

@@ -60,6 +60,26 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     assert data.questions[0].sources[0].doc == ["refund-policy"]
 
 
+def test_a_follow_up_carries_its_thread(tmp_path: Path) -> None:
+    """A failure means a follow-up item lost the conversation it must be asked with."""
+    thread = ('    thread:\n      - {role: user, text: "Refund window for tier B?"}\n'
+              '      - {role: assistant, text: "30 days."}\n')
+    item = GOOD_ITEM.replace('    question: "What is the refund window?"\n',
+                             '    question: "and for tier C?"\n' + thread)
+    (question,) = load_dataset(_write(tmp_path, item)).questions
+    turns = [(t.role, t.text) for t in question.thread]
+    assert turns == [("user", "Refund window for tier B?"), ("assistant", "30 days.")]
+
+
+def test_golden_set_has_messy_items_of_every_kind() -> None:
+    """A failure means the golden set lost the ways people really ask (issue 13): greetings, typos, ..., follow-ups."""
+    messy = [q for q in load_dataset("golden").questions if "messy" in q.tags]
+    kinds = Counter(t for q in messy for t in q.tags)
+    for kind in ("greeting", "typo", "paraphrase", "comparison", "negation", "follow-up"):
+        assert kinds[kind] >= 2, kind
+    assert all(q.thread for q in messy if "follow-up" in q.tags)
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -73,8 +93,10 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
         (GOOD_ITEM + '  - {id: oos, question: "Why?", answerable: false, facts: ["y"]}\n',
          ":10: item 'oos': item: an unanswerable question has no sources"),
         ("  - id: x\n\tquestion: tabbed\n", ":5: not valid YAML"),
+        (GOOD_ITEM + '  - {id: f, question: "And C?", answerable: false, thread: [{role: bot, text: hi}]}\n',
+         ":10: item 'f': thread.0.role: Input should be 'user' or 'assistant'"),
     ],
-    ids=["missing-facts", "bad-id", "unknown-field", "duplicate-id", "oos-with-facts", "not-yaml"],
+    ids=["missing-facts", "bad-id", "unknown-field", "duplicate-id", "oos-with-facts", "not-yaml", "bad-thread-role"],
 )
 def test_malformed_items_are_named_by_line(tmp_path: Path, body: str, expected: str) -> None:
     """A failure means a QA lead gets an error without the line or the field to fix."""
