@@ -34,6 +34,7 @@ _WHICH_TIER = re.compile(r"\b(which|what|qu[eé]|cu[aá]l(es)?)\s+(tiers?|nivele
 _NOT_A_LOOKUP = re.compile(
     r"\d{1,2}:\d{2}|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|mi[eé]rcoles|jueves"
     r"|viernes|s[aá]bado|domingo|example|ejemplo|happens?|pasa|why|por qu[eé]|if|si|due|vence|usd|c-\d{4}"
+    r"|after|passed|expired|late|can'?t|cannot|not|despu[eé]s|vencid[oa]|no puedo"
     r"|move|moves|change|cambi\w*|outside|fuera|priority does|prioridad tiene|codes?|c[oó]digos?|typif\w*"
     r"|tipific\w*)\b|\$",
     re.IGNORECASE,
