@@ -66,24 +66,27 @@ class _Question:
     terms: list[str]
     weights: dict[str, float]
     exclusive: list[frozenset[str]]
+    vocabulary: DomainVocabulary
 
 
 def _question(
     question: str, language: str, focus: str | None, vocabulary: DomainVocabulary | None
 ) -> _Question:
+    vocabulary = vocabulary or DomainVocabulary()
     q_terms = content_terms(question, language)
-    own = set(content_terms(focus, language)) if focus else set(q_terms)
+    q_terms += [t for t in sorted(vocabulary.tokens_in(question)) if t not in q_terms]  # "Gold" is tier B
+    own = set(content_terms(focus, language)) | vocabulary.tokens_in(focus) if focus else set(q_terms)
     weights = {t: 1.0 if t in own else CONTEXT_WEIGHT for t in q_terms}
-    groups = list((vocabulary or DomainVocabulary()).exclusive_groups())
+    groups = list(vocabulary.exclusive_groups())
     for pattern in _GENERIC_EXCLUSIVE:
         groups.append(frozenset(t for t in q_terms if pattern.match(t)))
-    return _Question(question, q_terms, weights, [g for g in groups if g])
+    return _Question(question, q_terms, weights, [g for g in groups if g], vocabulary)
 
 
 def compose(
     question: str, language: str, results: list[ScoredChunk], corpus: Corpus, conf: float,
     *, focus: str | None = None, vocabulary: DomainVocabulary | None = None,
-    related: list[ScoredChunk] | None = None,
+    related: list[ScoredChunk] | None = None, max_citations: int = MAX_CITATIONS,
 ) -> Composition:
     """Build the cited answer from the sections of the top results.
 
@@ -96,6 +99,7 @@ def compose(
         focus: the user's own words, when ``question`` carries words of earlier turns (they weigh more).
         vocabulary: the knowledge base's domain words (tiers, levels) that exclude each other.
         related: a longer list of retrieved chunks, best first, to name other documents from ("see also").
+        max_citations: how many sources at most (the "see also" documents fill up to it).
 
     Returns:
         The composition; its text is empty when nothing retrieved answers.
@@ -109,7 +113,7 @@ def compose(
     others = [*sections, *(r for r in related or [] if not _headed_for_other(q, r))]
     procedure = _procedure(q, sections, corpus) if _PROCEDURAL.search(focus or question) else None
     if procedure is not None:
-        return _with_related(_steps_answer(procedure, conf), others, language)
+        return _with_related(_steps_answer(procedure, conf), others, language, max_citations)
     scored, per_section = _score(q, sections[:MAX_SECTIONS], results, corpus)
     if not scored:
         return Composition("", [], conf)
@@ -118,7 +122,7 @@ def compose(
     if named is not None:
         return _one_step_answer(named, corpus, conf)
     if len(steps) >= 2:
-        return _with_related(_steps_answer(steps, conf), others, language)
+        return _with_related(_steps_answer(steps, conf), others, language, max_citations)
     procedural = bool(_PROCEDURAL.search(question) or _ASKS_FOR_LIST.search(question))
     chosen = _select(scored, per_section, procedural)
     used_ranks = sorted({rank for rank, _ in chosen})
@@ -126,7 +130,7 @@ def compose(
     ordered = sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
     citations = [make_citation(number[rank], sections[rank]) for rank in used_ranks]
     composition = Composition(render([(number[r], u) for r, u in ordered]), citations, conf)
-    return _with_related(composition, others, language)
+    return _with_related(composition, others, language, max_citations)
 
 
 def _score(
@@ -141,7 +145,7 @@ def _score(
         units = split_units(_answer_region(r, results, corpus))
         per_section[rank] = units
         for u in units:
-            unit_terms = set(terms(u.text, r.chunk.language))
+            unit_terms = set(terms(u.text, r.chunk.language)) | q.vocabulary.tokens_in(u.text)
             if _other_exclusive_only(q, unit_terms):
                 continue
             own = coverage(q.terms, unit_terms, corpus, q.weights)
@@ -272,7 +276,9 @@ def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
 SEE_ALSO = {"en": "See also", "es": "Véase también"}
 
 
-def _with_related(composition: Composition, sections: list[ScoredChunk], language: str) -> Composition:
+def _with_related(
+    composition: Composition, sections: list[ScoredChunk], language: str, max_citations: int = MAX_CITATIONS
+) -> Composition:
     """Add the other retrieved documents as numbered "see also" sources (one per document, up to the limit)."""
     if not composition.text:
         return composition
@@ -280,7 +286,7 @@ def _with_related(composition: Composition, sections: list[ScoredChunk], languag
     citations = list(composition.citations)
     related = []
     for r in sections:
-        if len(citations) >= MAX_CITATIONS:
+        if len(citations) >= max_citations:
             break
         if r.chunk.doc_id in cited_docs:
             continue
@@ -408,7 +414,7 @@ def _same_kind(token: str, group: frozenset[str]) -> bool:
 def _headed_for_other(q: _Question, r: ScoredChunk) -> bool:
     """True when the section's own heading names other tiers or levels only ("Soporte L1" for an L3 question)."""
     heading = r.chunk.section.split(SECTION_SEPARATOR)[-1]
-    return _other_exclusive_only(q, set(terms(heading, r.chunk.language)))
+    return _other_exclusive_only(q, set(terms(heading, r.chunk.language)) | q.vocabulary.tokens_in(heading))
 
 
 def _str(value: object) -> str | None:

@@ -101,7 +101,7 @@ def ask(
     if conf >= settings.abstain_threshold:
         composed = structured_answer(services, query.search, lang, results, corpus, conf) or compose(
             query.search, lang, results, corpus, conf, focus=query.focus if query.has_context else None,
-            vocabulary=services.vocabulary, related=pool,
+            vocabulary=services.vocabulary, related=pool, max_citations=top_k,
         )
         if composed.text:
             return Answer(

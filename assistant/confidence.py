@@ -63,7 +63,10 @@ def confidence(question: str, language: str, results: list[ScoredChunk], corpus:
         top_terms.update(terms(r.chunk.index_text, r.chunk.language))
     # An unknown everyday word ("wife", "wanted") is already weighed by novelty; in coverage it should not
     # outweigh the question's known terms, so it counts as much as it is topical.
-    covered = coverage(q_terms, top_terms, corpus, _unknown_word_weights(question, language, corpus))
+    # Spanish leans on coverage (below), so there an unknown word keeps its full weight: discounting it would let
+    # coverage alone carry an out-of-scope Spanish question ("días de vacaciones").
+    weights = _unknown_word_weights(question, language, corpus) if language == "en" else None
+    covered = coverage(q_terms, top_terms, corpus, weights)
     best_dense = max(r.dense_similarity for r in results)
     dense = min(max((best_dense - DENSE_FLOOR) / DENSE_SPAN, 0.0), 1.0)
     # The bundled model is English: it finds any two Spanish texts similar, so Spanish leans on coverage.

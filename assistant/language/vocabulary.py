@@ -42,22 +42,29 @@ class DomainVocabulary:
             return cls()
         tiers_doc = _yaml(folder / "tiers.yaml")
         channels_doc = _yaml(folder / "channels.yaml")
-        tiers = [str(t.get("tier")) for t in tiers_doc.get("tiers", []) if t.get("tier")]
+        rows = [t for t in tiers_doc.get("tiers", []) if isinstance(t, dict) and t.get("tier")]
+        tiers = [str(t["tier"]) for t in rows]
+        aliases = {str(t["tier"]): str(t["name"]) for t in rows if t.get("name")}
         channels = [str(c.get("channel")) for c in channels_doc.get("channels", []) if c.get("channel")]
         levels = {str(r.get("level")) for r in _yaml(folder / "roles.yaml").get("roles", []) if r.get("level")}
         for row in channels_doc.get("channels", []):
             levels.update(str(v) for v in row.get("support_levels") or [])
-        return cls.build(company=tiers_doc.get("company"), tiers=tiers, levels=sorted(levels), channels=channels)
+        return cls.build(
+            company=tiers_doc.get("company"), tiers=tiers, levels=sorted(levels), channels=channels, aliases=aliases
+        )
 
     @classmethod
     def build(
-        cls, *, company: str | None = None, tiers: list[str], levels: list[str], channels: list[str] | None = None
+        cls, *, company: str | None = None, tiers: list[str], levels: list[str], channels: list[str] | None = None,
+        aliases: dict[str, str] | None = None,
     ) -> DomainVocabulary:
-        """A vocabulary from lists of names (tests and other data sources)."""
+        """A vocabulary from lists of names (tests and other data sources); ``aliases`` maps a tier to its name."""
         patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {"tier": [], "level": [], "channel": []}
         names = {tier_token(t): t for t in tiers}
         for tier in tiers:
             patterns["tier"].append((tier_token(tier), _tier_pattern(tier)))
+            if (aliases or {}).get(tier):  # "Gold" for tier B: a mention of the name is a mention of the tier
+                patterns["tier"].append((tier_token(tier), _name_pattern(aliases[tier])))
         for level in levels:
             token = next(iter(terms(level)), level.lower())
             patterns["level"].append((token, re.compile(rf"\b{re.escape(level)}\b", re.IGNORECASE)))
@@ -70,6 +77,10 @@ class DomainVocabulary:
     def tiers_in(self, text: str) -> list[str]:
         """The tier names ``text`` mentions, once each, in order."""
         return list(dict.fromkeys(self.names[m.token] for m in self.mentions(text) if m.group == "tier"))
+
+    def tokens_in(self, text: str) -> set[str]:
+        """The exclusive domain tokens (tiers, levels) ``text`` mentions, by name or by id."""
+        return {m.token for m in self.mentions(text) if m.group in ("tier", "level")}
 
     def exclusive_groups(self) -> list[frozenset[str]]:
         """Groups whose members exclude each other in an answer: a tier's row does not answer for another tier."""
@@ -98,6 +109,10 @@ def _tier_pattern(tier: str) -> re.Pattern[str]:
     if len(tier) == 1:  # a lone letter is a tier only next to the word: "tier B", "nivel B", "Tier: B"
         return re.compile(rf"\b(?:tiers?|nivel(?:es)?|categor[ií]as?)\s*:?\s*{name}\b", re.IGNORECASE)
     return re.compile(rf"\b{name}\b", re.IGNORECASE)
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
 
 
 def _yaml(path: Path) -> dict[str, Any]:

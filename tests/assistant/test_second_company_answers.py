@@ -12,6 +12,8 @@ from assistant.ask import ask
 from assistant.factory import Services, build_services
 from tests.conftest import hash_settings, make_pipeline
 
+SECOND_COMPANY_TABLES = Path(__file__).resolve().parents[2] / "evals" / "fixtures" / "second-company" / "data"
+
 POLICY = """\
     # Member care handbook
 
@@ -35,16 +37,7 @@ def other_company(tmp_path: Path) -> Iterator[Services]:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "handbook.md").write_text(textwrap.dedent(POLICY), encoding="utf-8")
-    data = tmp_path / "tables"
-    data.mkdir()
-    (data / "tiers.yaml").write_text(
-        "company: Northwind\ncurrency: EUR\ntiers:\n  - tier: Gold\n  - tier: Silver\n", encoding="utf-8"
-    )
-    (data / "sla.csv").write_text(
-        "tier,channel,priority,first_response,resolution,business_hours\nGold,email,normal,PT1H,P1D,\n"
-        "Silver,email,normal,PT4H,P2D,\n",
-        encoding="utf-8",
-    )
+    data = SECOND_COMPANY_TABLES  # Corvina Cloud: tiers A/B/C named Platinum, Gold and Silver
     with build_services(hash_settings(tmp_path / "data", knowledge_data_dir=data, abstain_threshold=0.0)) as services:
         make_pipeline(services).run([docs])
         yield services
