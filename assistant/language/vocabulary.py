@@ -61,9 +61,10 @@ class DomainVocabulary:
         """A vocabulary from lists of names (tests and other data sources); ``aliases`` maps a tier to its name."""
         patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {"tier": [], "level": [], "channel": []}
         names = {tier_token(t): t for t in tiers}
+        aliases = aliases or {}
         for tier in tiers:
             patterns["tier"].append((tier_token(tier), _tier_pattern(tier)))
-            if (aliases or {}).get(tier):  # "Gold" for tier B: a mention of the name is a mention of the tier
+            if aliases.get(tier):  # "Gold" for tier B: a mention of the name is a mention of the tier
                 patterns["tier"].append((tier_token(tier), _name_pattern(aliases[tier])))
         for level in levels:
             token = next(iter(terms(level)), level.lower())
