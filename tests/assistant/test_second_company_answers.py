@@ -44,7 +44,7 @@ def other_company(tmp_path: Path) -> Iterator[Services]:
 
 
 def test_a_tier_row_does_not_answer_for_another_tier(other_company: Services) -> None:
-    """A failure means the Gold row answers a Silver question (tier names only worked for Lumora's A/B/C)."""
+    """A failure means the Gold row answers a Silver question (tier names only worked as one-letter ids)."""
     answer = ask(other_company, "What is the return window for Silver members?")
     assert "45 days" in answer.answer and "90 days" not in answer.answer
 
