@@ -1,4 +1,4 @@
-"""Another company's playbook and tables: its tier names get the treatment the bundled tiers get, with no code change."""
+"""Another company's playbook and tables: its tier names are treated like the bundled tiers, with no code change."""
 
 from __future__ import annotations
 
