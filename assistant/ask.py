@@ -23,6 +23,7 @@ from assistant.retrieval.hybrid import Corpus
 from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
+FOLLOW_UP_DISCOUNT = 0.9
 RELATED_POOL = 10  # retrieved chunks the "see also" documents are taken from (the answer uses the top k)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -98,6 +99,8 @@ def ask(
     )
     results = pool[:top_k]
     conf = confidence(query.search, lang, results, corpus)
+    if query.context:  # "Yeah, I don't have one": the thread's topic carries the follow-up, a little less surely
+        conf = max(conf, round(FOLLOW_UP_DISCOUNT * confidence(query.context, lang, results, corpus), 3))
     if conf >= settings.abstain_threshold:
         composed = structured_answer(services, query.search, lang, results, corpus, conf) or compose(
             query.search, lang, results, corpus, conf, focus=query.focus if query.has_context else None,

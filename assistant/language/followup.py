@@ -23,6 +23,7 @@ class Query:
     search: str
     focus: str
     rewritten: bool = False
+    context: str = ""  # the earlier turns' words the search carries, if any
 
     @property
     def has_context(self) -> bool:
@@ -38,7 +39,8 @@ def contextual_query(question: str, user_turns: list[str], vocabulary: DomainVoc
     rewritten = _substitute(question, previous[-1], vocabulary)
     if rewritten is not None:
         return Query(rewritten, rewritten, rewritten=True)
-    return Query(" ".join([*previous[-CONTEXT_TURNS:], question]), question)
+    context = " ".join(previous[-CONTEXT_TURNS:])
+    return Query(f"{context} {question}", question, context=context)
 
 
 def _substitute(question: str, previous: str, vocabulary: DomainVocabulary) -> str | None:

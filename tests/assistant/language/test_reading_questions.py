@@ -82,3 +82,12 @@ def test_any_other_follow_up_is_searched_with_the_last_user_turns() -> None:
     query = contextual_query("Yes", ["My plates were stolen", "I need new ones", "ok"], vocabulary)
     assert query.search == "I need new ones ok Yes" and query.focus == "Yes" and query.has_context
     assert contextual_query("Yes", [], vocabulary).search == "Yes"
+
+
+def test_a_follow_up_keeps_its_thread_context_apart() -> None:
+    """A failure means the confidence of a follow-up ("Yeah, I don't have one") cannot lean on its thread's topic,
+    or a rewritten follow-up ("and for tier C?") would still carry the previous tier as context."""
+    vocabulary = DomainVocabulary.load(KB_DATA)
+    query = contextual_query("Yeah, I don't have one", ["How do I renew my licence?"], vocabulary)
+    assert query.context == "How do I renew my licence?"
+    assert contextual_query("and for tier C?", ["the refund window for tier B?"], vocabulary).context == ""
