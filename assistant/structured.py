@@ -156,14 +156,22 @@ def structured_answer(
     lines: list[str] = []
     citations: list[Citation] = []
     for _, part in groups:
-        source = _source(part.needles, tier, results, corpus)
-        if source is None:
+        number = _cite(part, tier, results, corpus, citations)
+        if number is None:
             return None
-        number = next((c.n for c in citations if c.chunk_id == source.chunk.id), len(citations) + 1)
-        if number > len(citations):
-            citations.append(make_citation(number, source))
         lines.append(f"{part.text}. [{number}]")
     return Composition("\n".join(lines), citations, conf)
+
+
+def _cite(part: Part, tier: str, results: list[ScoredChunk], corpus: Corpus, citations: list[Citation]) -> int | None:
+    """The citation number of the section stating ``part`` (added to ``citations`` if new), or None if none does."""
+    source = _source(part.needles, tier, results, corpus)
+    if source is None:
+        return None
+    number = next((c.n for c in citations if c.chunk_id == source.chunk.id), len(citations) + 1)
+    if number > len(citations):
+        citations.append(make_citation(number, source))
+    return number
 
 
 _FIGURES = {  # the per-tier figures a comparison can rank: template key and RefundLimits field
@@ -206,12 +214,9 @@ def _comparison(
         if len(found) != 1:
             return None
         part = found[0][1]
-        source = _source(part.needles, tier, results, corpus)
-        if source is None:
+        number = _cite(part, tier, results, corpus, citations)
+        if number is None:
             return None
-        number = next((c.n for c in citations if c.chunk_id == source.chunk.id), len(citations) + 1)
-        if number > len(citations):
-            citations.append(make_citation(number, source))
         lines.append(f"- {part.text}. [{number}]")
         if tier == extreme:
             shown = part.needles[0][0]
