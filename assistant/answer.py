@@ -17,7 +17,7 @@ from assistant.answer_render import clean_piece, render
 from assistant.confidence import confidence, content_terms, coverage, novelty
 from assistant.language.vocabulary import DomainVocabulary
 from assistant.models import SECTION_SEPARATOR, Citation, ScoredChunk
-from assistant.retrieval.hybrid import Corpus
+from assistant.retrieval.hybrid import Corpus, join_overlapping
 from assistant.text import terms
 from assistant.units import LIST_ITEM, Unit, split_units
 
@@ -169,14 +169,8 @@ def _answer_region(r: ScoredChunk, results: list[ScoredChunk], corpus: Corpus) -
     keep |= {n + 1 for n, c in enumerate(parts) if c.id == r.chunk.id and n + 1 < len(parts)}
     region = ""
     for n in sorted(keep):
-        region = _join(region, parts[n].text)
+        region = join_overlapping(region, parts[n].text)
     return region or r.chunk.text
-
-
-def _join(head: str, tail: str) -> str:
-    from assistant.retrieval.hybrid import join_overlapping
-
-    return join_overlapping(head, tail)
 
 
 TOPIC_HEADING_COVERAGE = 0.5
