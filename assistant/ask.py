@@ -24,7 +24,7 @@ from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
 FOLLOW_UP_DISCOUNT = 0.9
-RELATED_POOL = 10  # retrieved chunks the "see also" documents are taken from (the answer uses the top k)
+RELATED_POOL = 30  # retrieved chunks the "see also" documents are taken from (the answer uses the top k)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ABSTAIN_TEXT = {

@@ -1,4 +1,8 @@
-"""Keyword retrieval with bm25s, one index per language so each gets its own stemmer and stopwords."""
+"""Keyword retrieval with bm25s, one index per language so each gets its own stemmer and stopwords.
+
+The items indexed are chunks (the usual case) or whole documents (their chunks' terms together): a document
+that speaks of the question's subject throughout is evidence for each of its chunks.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +15,27 @@ from assistant.text import terms
 
 
 class BM25Index:
-    """BM25 over chunks' index text (title, section path and body), per language."""
+    """BM25 over items' terms (chunks' index text: title, section path and body; or whole documents), per language."""
 
-    def __init__(self, chunks: Sequence[Chunk], tokens: Sequence[list[str]] | None = None) -> None:
-        """Index ``chunks``; ``tokens`` (one list per chunk, from :func:`terms`) avoids tokenizing twice."""
+    def __init__(self, languages: Sequence[str], tokens: Sequence[list[str]]) -> None:
+        """Index one item per entry of ``languages`` (its language) and ``tokens`` (its terms, from :func:`terms`)."""
         self._positions: dict[str, list[int]] = {}
         self._indexes: dict[str, bm25s.BM25] = {}
         by_lang: dict[str, list[int]] = {}
-        for pos, chunk in enumerate(chunks):
-            by_lang.setdefault(chunk.language, []).append(pos)
+        for pos, lang in enumerate(languages):
+            by_lang.setdefault(lang, []).append(pos)
         for lang, positions in by_lang.items():
             index = bm25s.BM25()
-            docs = [
-                (tokens[p] if tokens is not None else terms(chunks[p].keyword_text, lang)) or ["_"] for p in positions
-            ]
-            index.index(docs, show_progress=False)
+            index.index([tokens[p] or ["_"] for p in positions], show_progress=False)
             self._indexes[lang] = index
             self._positions[lang] = positions
+
+    @classmethod
+    def for_chunks(cls, chunks: Sequence[Chunk], tokens: Sequence[list[str]] | None = None) -> BM25Index:
+        """Index ``chunks``; ``tokens`` (one list per chunk, from :func:`terms`) avoids tokenizing twice."""
+        if tokens is None:
+            tokens = [terms(c.keyword_text, c.language) for c in chunks]
+        return cls([c.language for c in chunks], tokens)
 
     @property
     def languages(self) -> list[str]:
@@ -35,7 +43,7 @@ class BM25Index:
         return list(self._indexes)
 
     def search(self, query: str, language: str, k: int) -> list[tuple[int, float]]:
-        """Return (chunk position, score) pairs with a positive score, best first."""
+        """Return (item position, score) pairs with a positive score, best first."""
         index = self._indexes.get(language)
         tokens = terms(query, language)
         if index is None or not tokens:

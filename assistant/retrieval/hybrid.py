@@ -1,5 +1,10 @@
 """Hybrid retrieval: dense (Chroma) and BM25 rankings fused with reciprocal rank fusion.
 
+Three rankings are fused: dense over chunks, BM25 over chunks, and BM25 over whole documents, whose rank adds
+to each candidate chunk of that document. A document that speaks of the question's subject throughout (a web
+page, a policy) is better evidence than the one chunk that happens to share most words with it; the chunk
+rankings still decide which of its chunks comes first.
+
 A :class:`Corpus` is a read-only snapshot of one index generation (its chunks, in document order,
 plus the BM25 index); the retriever swaps snapshots when the pointer moves, so a query always sees
 one complete generation.
@@ -24,6 +29,7 @@ from assistant.text import terms
 
 RRF_K = 60
 CANDIDATES = 30
+DOCUMENT_CANDIDATES = 20  # documents ranked by whole-document BM25 (their rank adds to their chunks' fused score)
 
 
 def chunk_from_record(rec: dict[str, Any]) -> Chunk:
@@ -46,7 +52,7 @@ class Corpus:
         self.chunks = sorted(chunks, key=lambda c: (c.doc_id, c.section_index, c.chunk_index))
         self.position = {c.id: n for n, c in enumerate(self.chunks)}
         tokens = [terms(c.keyword_text, c.language) for c in self.chunks]
-        self.bm25 = BM25Index(self.chunks, tokens)
+        self.bm25 = BM25Index.for_chunks(self.chunks, tokens)
         self.idf = _idf(tokens)
         self.max_idf = max(self.idf.values(), default=1.0)
         sections: dict[tuple[str, int], list[Chunk]] = defaultdict(list)
@@ -57,6 +63,11 @@ class Corpus:
         for (doc_id, _), parts in self.sections.items():  # chunks are sorted, so sections come in order
             by_doc[doc_id].append(parts)
         self.doc_sections = dict(by_doc)
+        self.doc_ids = list(self.doc_sections)
+        self.documents_bm25 = BM25Index(
+            [self.doc_sections[d][0][0].language for d in self.doc_ids],
+            [_document_terms(self.doc_sections[d], tokens, self.position) for d in self.doc_ids],
+        )
 
     @classmethod
     def load(cls, index: ChromaGenerationIndex) -> Corpus:
@@ -74,6 +85,11 @@ class Corpus:
         for part in self.sections.get(chunk.parent_key, [chunk]):
             text = join_overlapping(text, part.text)
         return text
+
+
+def _document_terms(sections: list[list[Chunk]], tokens: Sequence[list[str]], position: dict[str, int]) -> list[str]:
+    """A document's terms: its chunks' keyword terms one after the other."""
+    return [t for parts in sections for chunk in parts for t in tokens[position[chunk.id]]]
 
 
 def join_overlapping(head: str, tail: str) -> str:
@@ -172,6 +188,8 @@ class HybridRetriever:
         sparse = [(cid, s) for cid, s in sparse if allowed is None or cid in allowed][:n]
         rankings = {"dense": [dense], "bm25": [sparse]}.get(self.mode, [dense, sparse])
         fused = reciprocal_rank_fusion([[i for i, _ in ranking] for ranking in rankings])
+        if self.mode == "hybrid":
+            _add_document_ranks(fused, corpus, query, lang)
         sims = dict(dense)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
         sparse_rank = {cid: r for r, (cid, _) in enumerate(sparse, start=1)}
@@ -185,6 +203,20 @@ class HybridRetriever:
             for cid in ranked[:k] if cid in corpus.position
         ]
         return out, corpus
+
+
+def _add_document_ranks(fused: dict[str, float], corpus: Corpus, query: str, language: str) -> None:
+    """Add to each candidate chunk the reciprocal rank of its document in whole-document BM25.
+
+    Only chunks already retrieved (and so already filtered) gain: a document's rank never brings in a chunk that
+    no chunk ranking found.
+    """
+    ranked = corpus.documents_bm25.search(query, language, DOCUMENT_CANDIDATES)
+    doc_rank = {corpus.doc_ids[p]: rank for rank, (p, _) in enumerate(ranked, start=1)}
+    for cid in fused:
+        rank = doc_rank.get(corpus.chunks[corpus.position[cid]].doc_id)
+        if rank is not None:
+            fused[cid] += 1.0 / (RRF_K + rank)
 
 
 def _freeze_long_lived() -> None:
