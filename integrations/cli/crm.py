@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from integrations.cli_common import InvalidInput, JsonOpt, err, load_settings, out, print_json, user_errors
+from integrations.cli.common import InvalidInput, JsonOpt, err, load_settings, out, print_json, user_errors
 
 Channel = typer.Option("--channel", help="email, chat, phone, ticket or video.")
 
