@@ -10,7 +10,7 @@ import pytest
 
 from tests.contract import CITATION_KEYS, CLIENT_KEYS, DRAFT_KEYS
 
-from .cli_helpers import assert_clean_error, one_json, run
+from .helpers import assert_clean_error, one_json, run
 
 SEC = "Subdirector de Experiencia del Cliente (SEC)"
 

@@ -17,7 +17,7 @@ from ingest.pipeline import IngestPipeline
 from integrations.cli.progress import PlainProgress, progress_display
 from tests.conftest import hash_settings, make_pipeline
 
-from .cli_helpers import one_json, run
+from .helpers import one_json, run
 
 
 @pytest.fixture
