@@ -19,9 +19,10 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from pydantic import SecretStr
 
-    from assistant.crm.db import Database
-    from assistant.crm.feedback import FeedbackRepository, IngestJobRepository
     from assistant.crm.repository import ClientRepository, InteractionRepository
+    from assistant.storage.engine import Database
+    from assistant.storage.feedback import FeedbackRepository
+    from assistant.storage.jobs import IngestJobRepository
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -49,10 +50,11 @@ class Crm:
 
 def make_crm(settings: Settings) -> Crm:
     """Open the CRM database (SQLite in the data dir by default), seeding it on first use."""
-    from assistant.crm.db import Database
-    from assistant.crm.feedback import FeedbackRepository, IngestJobRepository
     from assistant.crm.repository import ClientRepository, InteractionRepository
     from assistant.crm.seed import ensure_seeded, read_typification_codes
+    from assistant.storage.engine import Database
+    from assistant.storage.feedback import FeedbackRepository
+    from assistant.storage.jobs import IngestJobRepository
 
     db = Database.from_settings(settings)
     ensure_seeded(db, settings.policy_data_dir)

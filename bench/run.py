@@ -94,7 +94,7 @@ def _say(msg: str) -> None:
 def _progress(quiet: bool) -> Any:
     from rich.console import Console
 
-    from integrations.cli_progress import progress_display
+    from integrations.cli.progress import progress_display
 
     return progress_display("bench", Console(stderr=True), quiet=quiet)
 

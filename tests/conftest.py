@@ -3,8 +3,10 @@ and share one read-only ingest of the bundled knowledge base (real model, real e
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,3 +69,23 @@ def kb_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     services.warm_up()
     yield services
     services.close()
+
+
+@pytest.fixture
+def own_crm(kb_services: Services, tmp_path: Path) -> Iterator[Services]:
+    """The shared services with a CRM of their own (SQLite in tmp_path, seeded on first use): for tests that write.
+
+    Only the database differs: the index, model and policy tables are the shared read-only ones.
+    """
+    settings = kb_services.settings.model_copy(update={"data_dir": tmp_path / "own-crm", "database_url": None})
+    services = dataclasses.replace(kb_services, settings=settings, _crm=None, _crm_lock=threading.Lock())
+    yield services
+    if services._crm is not None:  # close only the CRM: the index and model belong to kb_services
+        services._crm.db.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``slow`` every test that uses the shared ingest (it loads the real embedding model)."""
+    for item in items:
+        if "kb_services" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -1,33 +1,24 @@
-"""The embedded CRM: clients, SLA policies and interactions in SQLite (default) or PostgreSQL.
+"""The embedded CRM: clients and interactions, in the application database (:mod:`assistant.storage`).
 
-Build a :class:`Database` in the composition root, seed it with :func:`ensure_seeded`, and read or
-write through the repositories; only the pydantic models of :mod:`assistant.crm.schemas` leave the package.
+Seed it with :func:`ensure_seeded` and read or write through the repositories (which create the CRM's
+``TABLES`` on first use); only the pydantic models of :mod:`assistant.crm.schemas` leave the package.
 """
 
-from assistant.crm.db import Database, create_schema, make_engine
-from assistant.crm.repository import (
-    ClientRepository,
-    InteractionRepository,
-    SlaPolicyRepository,
-    normalize_client_id,
-)
-from assistant.crm.schemas import Client, Interaction, InteractionIn, SeedReport, SlaPolicy
+from assistant.crm.models import TABLES
+from assistant.crm.repository import ClientRepository, InteractionRepository, normalize_client_id
+from assistant.crm.schemas import Client, Interaction, InteractionIn, SeedReport
 from assistant.crm.seed import ensure_seeded, import_clients_csv, read_typification_codes, seed_from_data
 
 __all__ = [
+    "TABLES",
     "Client",
     "ClientRepository",
-    "Database",
     "Interaction",
     "InteractionIn",
     "InteractionRepository",
     "SeedReport",
-    "SlaPolicy",
-    "SlaPolicyRepository",
-    "create_schema",
     "ensure_seeded",
     "import_clients_csv",
-    "make_engine",
     "normalize_client_id",
     "read_typification_codes",
     "seed_from_data",

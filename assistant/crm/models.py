@@ -1,4 +1,4 @@
-"""SQLAlchemy tables of the embedded CRM: clients, SLA policies and interactions.
+"""SQLAlchemy tables of the embedded CRM: clients and interactions.
 
 Enumerated columns are plain strings guarded by CHECK constraints rather than native enum types, so
 adding a value later is a one-line migration on every backend.
@@ -6,60 +6,18 @@ adding a value later is a one-line migration on every backend.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    DateTime,
-    Dialect,
-    ForeignKey,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.crm.schemas import CHANNELS, CHURN_RISKS, CLIENT_STATUSES, PRIORITIES, TIERS
-
-
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+from assistant.crm.schemas import CHANNELS, CHURN_RISKS, CLIENT_STATUSES, TIERS
+from assistant.storage.base import Base, UtcDateTime, tables_of, utcnow
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     """SQL text of ``column IN (...)`` for a CHECK constraint."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Refuse naive datetimes and convert aware ones to UTC."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware value")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
-        """Attach UTC to what the database returns."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the CRM tables."""
 
 
 class ClientRow(Base):
@@ -90,26 +48,6 @@ class ClientRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-class SlaPolicyRow(Base):
-    """SLA targets for one (tier, channel, priority); durations are ISO 8601 strings."""
-
-    __tablename__ = "sla_policies"
-    __table_args__ = (
-        UniqueConstraint("tier", "channel", "priority", name="uq_sla_policies_key"),
-        CheckConstraint(_in("tier", TIERS), name="ck_sla_policies_tier"),
-        CheckConstraint(_in("channel", CHANNELS), name="ck_sla_policies_channel"),
-        CheckConstraint(_in("priority", PRIORITIES), name="ck_sla_policies_priority"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    tier: Mapped[str] = mapped_column(String(1))
-    channel: Mapped[str] = mapped_column(String(16))
-    priority: Mapped[str] = mapped_column(String(16))
-    first_response: Mapped[str] = mapped_column(String(32))
-    resolution: Mapped[str] = mapped_column(String(32))
-    business_hours: Mapped[str | None] = mapped_column(String(120), nullable=True)
-
-
 class InteractionRow(Base):
     """Something that happened with a client, as an agent recorded it."""
 
@@ -133,31 +71,4 @@ class InteractionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
-class FeedbackRow(Base):
-    """A rating of an answer or draft by the person who received it."""
-
-    __tablename__ = "feedback"
-    __table_args__ = (CheckConstraint("rating IN ('up', 'down')", name="ck_feedback_rating"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    answer_id: Mapped[str] = mapped_column(String(64), index=True)
-    rating: Mapped[str] = mapped_column(String(4))
-    reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
-    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
-
-
-class IngestJobRow(Base):
-    """A background ingest started over HTTP; in the database so every API worker sees its status."""
-
-    __tablename__ = "ingest_jobs"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16))
-    paths: Mapped[str] = mapped_column(Text)
-    rebuild: Mapped[bool] = mapped_column(Boolean, default=False)
-    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+TABLES = tables_of(ClientRow, InteractionRow)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
-from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from assistant.crm.db import Database
-from assistant.crm.models import ClientRow, InteractionRow, SlaPolicyRow
+from assistant.crm.models import TABLES, ClientRow, InteractionRow
 from assistant.crm.schemas import CLIENT_ID_RE, TIERS, Client, Interaction, InteractionIn
 from assistant.errors import ClientNotFound, InvalidClientData
+from assistant.storage.engine import Database
 
 MAX_HISTORY = 200
 
@@ -40,6 +39,7 @@ class ClientRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        db.ensure(TABLES)
 
     def get(self, client_id: str) -> Client:
         """Return one client.
@@ -84,6 +84,7 @@ class InteractionRepository:
 
     def __init__(self, db: Database, typification_codes: Iterable[str]) -> None:
         self._db = db
+        db.ensure(TABLES)
         self._codes = frozenset(code.strip().upper() for code in typification_codes)
 
     def record(self, item: InteractionIn) -> Interaction:
@@ -138,43 +139,6 @@ class InteractionRepository:
             if session.get(ClientRow, key) is None:
                 raise ClientNotFound(key)
             return [Interaction.model_validate(row, from_attributes=True) for row in session.scalars(query)]
-
-
-class SlaPolicyRepository:
-    """The SLA table as stored in the database."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def get(self, tier: str, channel: str, priority: str) -> dict[str, Any] | None:
-        """Return the SLA row for one tier, channel and priority.
-
-        Args:
-            tier: ``"A"``, ``"B"`` or ``"C"`` (any case).
-            channel: ``email``, ``chat``, ``phone``, ``ticket`` or ``video`` (any case).
-            priority: ``urgent``, ``high``, ``normal`` or ``low`` (any case).
-
-        Returns:
-            ``tier``, ``channel``, ``priority``, ``first_response`` and ``resolution`` (ISO 8601 durations)
-            and ``business_hours`` (``None`` for round the clock), or ``None`` when there is no such row.
-        """
-        query = select(SlaPolicyRow).where(
-            SlaPolicyRow.tier == tier.strip().upper(),
-            SlaPolicyRow.channel == channel.strip().lower(),
-            SlaPolicyRow.priority == priority.strip().lower(),
-        )
-        with self._db.session() as session:
-            row = session.scalars(query).first()
-            if row is None:
-                return None
-            return {
-                "tier": row.tier,
-                "channel": row.channel,
-                "priority": row.priority,
-                "first_response": row.first_response,
-                "resolution": row.resolution,
-                "business_hours": row.business_hours,
-            }
 
 
 def _revalidate(item: InteractionIn) -> InteractionIn:

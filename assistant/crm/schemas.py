@@ -115,4 +115,6 @@ class SeedReport(BaseModel):
 
     clients_added: int = 0
     clients_updated: int = 0
-    sla_rows: int = Field(0, description="SLA rows inserted or changed.")
+    sla_rows: int = Field(
+        0, description="Always 0: the SLA is read from sla.csv, not stored (kept so the JSON shape is unchanged)."
+    )

@@ -16,38 +16,35 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from assistant.crm.db import Database
-from assistant.crm.models import ClientRow, SlaPolicyRow, utcnow
-from assistant.crm.schemas import Client, SeedReport, SlaPolicy
+from assistant.crm.models import TABLES, ClientRow
+from assistant.crm.schemas import Client, SeedReport
 from assistant.errors import ConfigError, InvalidClientData
+from assistant.storage.base import utcnow
+from assistant.storage.engine import Database
 
 CLIENTS_FILE = "clients.csv"
-SLA_FILE = "sla.csv"
 TYPIFICATION_FILE = "typification.csv"
 _SHOWN = 40
 _M = TypeVar("_M", bound=BaseModel)
 
 
 def seed_from_data(db: Database, data_dir: Path) -> SeedReport:
-    """Upsert ``clients.csv`` and ``sla.csv`` from ``data_dir``; both files are validated before any write.
+    """Upsert ``clients.csv`` from ``data_dir``; the whole file is validated before any write.
+
+    The SLA is not stored: it is read from ``sla.csv`` (:class:`~assistant.sla.SlaTable`).
 
     Args:
-        db: Target database (schema already created).
+        db: Target database (the CRM tables are created if missing).
         data_dir: Folder holding the CSV files (``Settings.policy_data_dir``).
 
     Returns:
-        How many clients were added or updated and how many SLA rows were written.
+        How many clients were added or updated.
 
     Raises:
-        ConfigError: A CSV file is missing.
+        ConfigError: The CSV file is missing.
         InvalidClientData: A row is invalid; the message names the file, line and column.
     """
-    clients = _read_clients(data_dir / CLIENTS_FILE)
-    policies = _read_csv(data_dir / SLA_FILE, SlaPolicy, key=lambda p: (p.tier, p.channel, p.priority))
-    with db.session() as session:
-        added, updated = _upsert_clients(session, clients)
-        sla_rows = _upsert_sla(session, policies)
-    return SeedReport(clients_added=added, clients_updated=updated, sla_rows=sla_rows)
+    return import_clients_csv(db, data_dir / CLIENTS_FILE)
 
 
 def import_clients_csv(db: Database, path: Path) -> SeedReport:
@@ -56,17 +53,18 @@ def import_clients_csv(db: Database, path: Path) -> SeedReport:
     Every row is validated first; on the first bad row nothing is written.
 
     Args:
-        db: Target database (schema already created).
+        db: Target database (the CRM tables are created if missing).
         path: The CSV file.
 
     Returns:
-        How many clients were added or updated (``sla_rows`` is 0).
+        How many clients were added or updated.
 
     Raises:
         ConfigError: The file does not exist.
         InvalidClientData: A row is invalid; the message names the file, line and column.
     """
     clients = _read_clients(path)
+    db.ensure(TABLES)
     with db.session() as session:
         added, updated = _upsert_clients(session, clients)
     return SeedReport(clients_added=added, clients_updated=updated)
@@ -76,7 +74,7 @@ def ensure_seeded(db: Database, data_dir: Path) -> SeedReport | None:
     """Seed from ``data_dir`` when the clients table is empty; otherwise one cheap query and nothing else.
 
     Args:
-        db: Target database (schema already created).
+        db: Target database (the CRM tables are created if missing).
         data_dir: Folder holding the CSV files.
 
     Returns:
@@ -86,6 +84,7 @@ def ensure_seeded(db: Database, data_dir: Path) -> SeedReport | None:
         ConfigError: A CSV file is missing.
         InvalidClientData: A CSV row is invalid.
     """
+    db.ensure(TABLES)
     if _has_clients(db):
         return None
     try:
@@ -188,21 +187,6 @@ def _upsert_clients(session: Session, clients: list[Client]) -> tuple[int, int]:
             row.updated_at = now
             updated += 1
     return added, updated
-
-
-def _upsert_sla(session: Session, policies: list[SlaPolicy]) -> int:
-    """Insert new SLA rows and update changed ones; return how many were written."""
-    existing = {(r.tier, r.channel, r.priority): r for r in session.scalars(select(SlaPolicyRow))}
-    written = 0
-    for policy in policies:
-        values = policy.model_dump()
-        row = existing.get((policy.tier, policy.channel, policy.priority))
-        if row is None:
-            session.add(SlaPolicyRow(**values))
-            written += 1
-        elif _apply(row, values):
-            written += 1
-    return written
 
 
 def _apply(row: Any, values: dict[str, Any]) -> bool:

@@ -1,4 +1,4 @@
-"""Quiz tables (in the CRM database) and the repository over them: quizzes, their questions, answers.
+"""Quiz tables (in the application database) and the repository over them: quizzes, their questions, answers.
 
 Scores are not a table of their own: they are averages over the stored answers (the latest per trainee and
 question), per trainee and per topic, so a re-answer replaces the old score and nothing can drift.
@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.crm.db import Database
-from assistant.crm.models import Base, UtcDateTime, utcnow
 from assistant.quiz.models import AnswerRecord, Grade, Question, TopicScore
+from assistant.storage.base import Base, UtcDateTime, tables_of, utcnow
+from assistant.storage.engine import Database
 
 
 class QuizRow(Base):
@@ -60,11 +60,15 @@ class QuizAnswerRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+TABLES = tables_of(QuizRow, QuizQuestionRow, QuizAnswerRow)
+
+
 class QuizRepository:
-    """Store quizzes and answers; compute scores."""
+    """Store quizzes and answers; compute scores (the quiz tables are created on first use)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        db.ensure(TABLES)
 
     def add_quiz(self, row: QuizRow, questions: list[Question]) -> None:
         """Store a quiz and its questions in one transaction."""

@@ -39,7 +39,12 @@ class ConsoleFiles(StaticFiles):
 
 
 def create_app(
-    settings: Settings, *, services: Services | None = None, keys: KeyRing | None = None, slack_socket: bool = False
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    keys: KeyRing | None = None,
+    slack_socket: bool = False,
+    slack_process_before_response: bool = False,
 ) -> FastAPI:
     """Build the app for ``settings``.
 
@@ -48,6 +53,8 @@ def create_app(
         services: already-built services (tests share one); default: built in the lifespan and closed after.
         keys: API keys (default: from settings, or a local admin key in the data dir).
         slack_socket: also connect the Slack app over Socket Mode (needs the bot and app tokens).
+        slack_process_before_response: answer each Slack request only once its work is done (see
+            :func:`integrations.slack.create_slack_app`); tests use it to know nothing more will be posted.
 
     Returns:
         The FastAPI application.
@@ -74,7 +81,10 @@ def create_app(
         if slack_on:
             from integrations.slack import start_slack
 
-            app.state.slack = await start_slack(app.state.services, settings, socket_mode=slack_socket)
+            app.state.slack = await start_slack(
+                app.state.services, settings, socket_mode=slack_socket,
+                process_before_response=slack_process_before_response,
+            )
             log.info("Slack app on: %s", "Socket Mode" if slack_socket else "POST /slack/events")
         else:
             log.info("Slack app off: set PLAYBOOK_SLACK_BOT_TOKEN and PLAYBOOK_SLACK_SIGNING_SECRET to enable it")

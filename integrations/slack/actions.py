@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.crm.feedback import FeedbackIn
 from assistant.models import Answer, Draft, DraftRequest
+from assistant.storage.feedback import FeedbackIn
 from integrations.slack import blocks
 from integrations.slack.escalation import build_handoff
 from integrations.slack.flows import SlackDeps, draft_and_record, failure, post_private, run

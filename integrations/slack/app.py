@@ -1,7 +1,9 @@
 """``create_slack_app(services, settings)``: the Bolt app, its listeners, retry de-duplication and error reporting.
 
 Listeners ack first and work after (``process_before_response=False``): Slack gets its answer well inside
-3 seconds, the user sees progress, then the result (or a short error with a reference id).
+3 seconds, the user sees progress, then the result (or a short error with a reference id). With
+``process_before_response=True`` each request is answered only once its listener has finished: for hosts that
+freeze work after the response (FaaS), and for tests that must know the dispatch is over.
 """
 
 from __future__ import annotations
@@ -31,13 +33,21 @@ from integrations.slack.store import SlackStore
 log = logging.getLogger("playbook.slack")
 
 
-def create_slack_app(services: Services, settings: Settings, *, client: AsyncWebClient | None = None) -> AsyncApp:
+def create_slack_app(
+    services: Services,
+    settings: Settings,
+    *,
+    client: AsyncWebClient | None = None,
+    process_before_response: bool = False,
+) -> AsyncApp:
     """Build the Bolt app over ``services``.
 
     Args:
-        services: built by :func:`assistant.factory.build_services` (its CRM database holds the Slack state).
+        services: built by :func:`assistant.factory.build_services` (its database holds the Slack state).
         settings: effective settings; the bot token is required, the signing secret for HTTP delivery.
         client: Web API client (default: one with the bot token and ``PLAYBOOK_SLACK_API_URL``).
+        process_before_response: answer each request only after its listener has finished (default: ack
+            first, work after).
 
     Returns:
         The AsyncApp, listeners registered.
@@ -53,7 +63,7 @@ def create_slack_app(services: Services, settings: Settings, *, client: AsyncWeb
         client=web,
         signing_secret=secret,
         request_verification_enabled=secret is not None,  # Socket Mode needs no signature
-        process_before_response=False,
+        process_before_response=process_before_response,
         logger=logging.getLogger("playbook.slack.bolt"),
     )
     deps = SlackDeps(services=services, settings=settings, store=SlackStore(services.crm.db))
@@ -109,13 +119,17 @@ class SlackRuntime:
             await self.socket.close_async()
 
 
-async def start_slack(services: Services, settings: Settings, *, socket_mode: bool = False) -> SlackRuntime:
+async def start_slack(
+    services: Services, settings: Settings, *, socket_mode: bool = False, process_before_response: bool = False
+) -> SlackRuntime:
     """Build the Slack app and, with ``socket_mode``, connect it over Socket Mode (PLAYBOOK_SLACK_APP_TOKEN).
+
+    ``process_before_response`` is passed to :func:`create_slack_app`.
 
     Raises:
         ConfigError: missing tokens.
     """
-    app = create_slack_app(services, settings)
+    app = create_slack_app(services, settings, process_before_response=process_before_response)
     runtime = SlackRuntime(app=app, handler=AsyncSlackRequestHandler(app))
     if socket_mode:
         if settings.slack_app_token is None:

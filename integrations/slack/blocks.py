@@ -1,4 +1,7 @@
-"""Block Kit for every message and modal the Slack app sends. Text from documents or users is always escaped."""
+"""Block Kit for the messages and modals the Slack app sends (quiz ones: :mod:`~integrations.slack.quiz_blocks`).
+
+Text from documents or users is always escaped.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import re
 from typing import Any
 
 from assistant.models import Answer, Citation, Draft
-from assistant.quiz.models import Grade, QuestionOut, QuizCitation, QuizOut
 
 Block = dict[str, Any]
 SECTION_MAX = 2900
@@ -89,7 +91,7 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
     return element
 
 
-def _split(text: str) -> list[str]:
+def split_text(text: str) -> list[str]:
     """Cut text into pieces that fit a section, at line breaks where possible."""
     pieces, current = [], ""
     for line in text.splitlines(keepends=True):
@@ -124,7 +126,7 @@ def answer_text(answer: Answer) -> str:
 
 def answer_blocks(answer: Answer, *, private: bool = False, shared_by: str | None = None) -> list[Block]:
     """An answer: its text, numbered sources, and the buttons (👍, 👎, Escalate, Share to channel when private)."""
-    blocks = [section(piece) for piece in _split(mrkdwn(answer.answer))][:40]
+    blocks = [section(piece) for piece in split_text(mrkdwn(answer.answer))][:40]
     blocks += sources(answer.citations)
     note = "I could not find this in the playbook." if answer.abstained else f"confidence {answer.confidence:.2f}"
     if shared_by:
@@ -160,7 +162,7 @@ def draft_blocks(record_id: str, draft: Draft) -> list[Block]:
     other = "es" if draft.language == "en" else "en"
     blocks = [
         section(f"*{draft.kind.capitalize()} draft* ({LANGUAGE_NAMES.get(draft.language, esc(draft.language))})"),
-        *[section(piece) for piece in _split(esc(draft.draft))],
+        *[section(piece) for piece in split_text(esc(draft.draft))],
         section("\n".join(facts)),
         *sources(draft.policy_citations, "Policy sources"),
         {"type": "actions", "block_id": "draft_actions", "elements": [
@@ -178,7 +180,7 @@ def copy_modal(draft: Draft) -> Block:
         "type": "modal",
         "title": {"type": "plain_text", "text": "Copy the draft"},
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [section(f"```{piece}```") for piece in _split(esc(draft.draft))][:20],
+        "blocks": [section(f"```{piece}```") for piece in split_text(esc(draft.draft))][:20],
     }
 
 
@@ -240,75 +242,6 @@ def escalation_card(
         *sources(citations),
     ]
     return blocks
-
-
-QUIZ_VERDICTS = {"correct": ":white_check_mark: *Correct*", "partial": ":large_yellow_circle: *Partly correct*",
-                 "incorrect": ":x: *Incorrect*"}
-BUTTON_TEXT_MAX = 75
-
-
-def quiz_where(c: QuizCitation) -> str:
-    """``Document › Section`` of a quiz citation (escaped)."""
-    return esc(c.title if not c.section else f"{c.title} › {c.section}")
-
-
-def quiz_value(quiz_id: str, question_id: str, choice: int | None = None) -> str:
-    """A quiz button's value: ``quiz_id|question_id`` and, for a choice, ``|n`` (1-based)."""
-    return f"{quiz_id}|{question_id}" + (f"|{choice}" if choice is not None else "")
-
-
-def quiz_blocks(quiz: QuizOut) -> list[Block]:
-    """A quiz, one question per section: a button per choice, or an Answer button (free text, in a modal)."""
-    what = f"on *{esc(quiz.topic)}*" if quiz.topic else "on the whole playbook"
-    blocks: list[Block] = [section(f":books: *Quiz* {what} — {len(quiz.questions)} question(s)")]
-    for n, q in enumerate(quiz.questions, 1):
-        text = f"*{n}.* {esc(q.question)}"
-        if q.choices:
-            text += "\n" + "\n".join(f"{chr(65 + i)}. {esc(c)}" for i, c in enumerate(q.choices))
-            elements = [button(f"{chr(65 + i)}. {c}"[:BUTTON_TEXT_MAX], "quiz_choice",
-                               quiz_value(quiz.quiz_id, q.id, i + 1)) for i, c in enumerate(q.choices)]
-        else:
-            elements = [button("Answer", "quiz_answer", quiz_value(quiz.quiz_id, q.id), style="primary")]
-        blocks.append(section(text))
-        blocks.append({"type": "actions", "block_id": f"quiz_{q.id}", "elements": elements})
-    note = f"quiz `{esc(quiz.quiz_id)}` · {esc(quiz.difficulty)}"
-    if quiz.weak_topics:
-        note += " · revisiting " + ", ".join(esc(t) for t in quiz.weak_topics)
-    blocks.append(context(note))
-    return blocks
-
-
-def quiz_answer_modal(question: QuestionOut, metadata: dict[str, Any]) -> Block:
-    """The modal of a free-text question: the question and a text input for the answer."""
-    return {
-        "type": "modal",
-        "callback_id": "quiz_answer_modal",
-        "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": "Quiz answer"},
-        "submit": {"type": "plain_text", "text": "Check"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section(f"*Question*\n{esc(question.question)}"),
-            {"type": "input", "block_id": "answer", "label": {"type": "plain_text", "text": "Your answer"},
-             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 2000}},
-        ],
-    }
-
-
-def grade_text(grade: Grade) -> str:
-    """Notification text of a grade."""
-    return f"{grade.verdict.capitalize()} ({grade.score:.2f})"
-
-
-def grade_blocks(question: str, answer: str, grade: Grade) -> list[Block]:
-    """A graded answer: verdict and score, the feedback quoting the clause, the reference and its citation."""
-    return [
-        section(f"{QUIZ_VERDICTS[grade.verdict]} — score {grade.score:.2f}\n*Q:* {esc(question)[:1000]}\n"
-                f"*Your answer:* {esc(answer)[:1000]}"),
-        *[section(piece) for piece in _split(esc(grade.feedback))][:5],
-        section(f"*Reference answer:* {esc(grade.reference)[:2000]}"),
-        context(f"Source: {quiz_where(grade.citation)}"),
-    ]
 
 
 def notice(text: str) -> list[Block]:

@@ -19,11 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.agent import AskRequest, answer, write_draft
 from assistant.clean import clean_text
-from assistant.crm.models import utcnow
 from assistant.errors import PlaybookError
 from assistant.factory import Services
 from assistant.models import Answer, Draft, DraftRequest
 from assistant.settings import Settings
+from assistant.storage.base import utcnow
 from integrations.slack import blocks
 from integrations.slack.store import SlackRecord, SlackStore
 

@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from assistant.quiz import service
 from assistant.quiz.models import Difficulty, Question, QuizRequest
-from integrations.slack import blocks
+from integrations.slack import blocks, quiz_blocks
 from integrations.slack.flows import SlackDeps, failure, gate, post_private, run
 
 DEFAULT_N = 3
@@ -98,7 +98,7 @@ async def on_quiz_command(
                               language=args.language, users=[trainee(user)], created_by="slack")
         quiz = await run(service.create_quiz, deps.services, request)
         text = f"Quiz: {len(quiz.questions)} question(s)" + (f" on {blocks.esc(quiz.topic)}" if quiz.topic else "")
-        await respond(text=text, blocks=blocks.quiz_blocks(quiz), replace_original=True)
+        await respond(text=text, blocks=quiz_blocks.quiz_blocks(quiz), replace_original=True)
     except Exception as exc:  # noqa: BLE001 - every failure is shown to the user with a reference
         message = failure(exc)
         await respond(text=message, blocks=blocks.notice(message), replace_original=True)
@@ -129,7 +129,7 @@ async def _grade(
         shown = answer
         if question.choices and answer.isdigit() and 1 <= int(answer) <= len(question.choices):
             shown = f"{chr(64 + int(answer))}. {question.choices[int(answer) - 1]}"
-        return blocks.grade_text(result), blocks.grade_blocks(question.question, shown, result)
+        return quiz_blocks.grade_text(result), quiz_blocks.grade_blocks(question.question, shown, result)
     except Exception as exc:  # noqa: BLE001 - every failure is shown to the user with a reference
         message = failure(exc)
         return message, blocks.notice(message)
@@ -163,7 +163,7 @@ async def on_answer_button(deps: SlackDeps, body: dict[str, Any], client: AsyncW
             return
         metadata = {"quiz_id": quiz_id, "question_id": question_id, "channel": channel}
         await client.views_open(trigger_id=body["trigger_id"],
-                                view=blocks.quiz_answer_modal(question.public(), metadata))
+                                view=quiz_blocks.quiz_answer_modal(question.public(), metadata))
     except Exception as exc:  # noqa: BLE001 - every failure is shown to the user with a reference
         message = failure(exc)
         await post_private(client, channel, user, message, blocks.notice(message))

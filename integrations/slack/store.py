@@ -1,4 +1,4 @@
-"""What the Slack app remembers, in the CRM database so every API worker shares it.
+"""What the Slack app remembers, in the application database so every API worker shares it.
 
 Tables: delivered event ids (retries are answered once), thread history (follow-ups use it), per-user
 request times (rate limit), and the answers and drafts behind buttons (a click may reach another worker).
@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.agent import Turn
-from assistant.crm.db import Database
-from assistant.crm.models import Base, UtcDateTime, utcnow
+from assistant.storage.base import Base, UtcDateTime, tables_of, utcnow
+from assistant.storage.engine import Database
 
 HISTORY_TURNS = 20
 
@@ -71,7 +71,7 @@ class SlackRecordRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
-TABLES = [Base.metadata.tables[name] for name in ("slack_events", "slack_turns", "slack_requests", "slack_records")]
+TABLES = tables_of(SlackEventRow, SlackTurnRow, SlackRequestRow, SlackRecordRow)
 
 
 @dataclass
@@ -93,7 +93,7 @@ class SlackStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        Base.metadata.create_all(db.engine, tables=TABLES)
+        db.ensure(TABLES)
 
     def first_delivery(self, event_id: str) -> bool:
         """Record ``event_id``; False when it was already recorded (a retry or a duplicate)."""

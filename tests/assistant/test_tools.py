@@ -29,6 +29,12 @@ def tools(kb_services: Services) -> dict[str, BaseTool]:
     return {tool.name: tool for tool in make_tools(kb_services)}
 
 
+@pytest.fixture
+def writing_tools(own_crm: Services) -> dict[str, BaseTool]:
+    """The tools bound to services with their own CRM (what they record is not seen by other tests)."""
+    return {tool.name: tool for tool in make_tools(own_crm)}
+
+
 def test_make_tools_builds_the_four_tools(tools: dict[str, BaseTool]) -> None:
     """A failure means a tool is missing or renamed, and every prompt that names it breaks."""
     assert sorted(tools) == ["lookup_client", "lookup_sla", "record_interaction", "search_playbook"]
@@ -129,10 +135,10 @@ def test_search_playbook_in_spanish_returns_spanish_passages(tools: dict[str, Ba
     assert message.artifact and all(p["source"].startswith("knowledge/es/") for p in message.artifact)
 
 
-def test_record_interaction_writes_a_typified_row(kb_services: Services, tools: dict[str, BaseTool]) -> None:
+def test_record_interaction_writes_a_typified_row(own_crm: Services, writing_tools: dict[str, BaseTool]) -> None:
     """A failure means the one writing tool does not store the interaction, or stores the wrong approval."""
-    before = len(kb_services.crm.interactions.for_client(WRITES_TO, limit=200))
-    record = tools["record_interaction"].invoke(
+    before = len(own_crm.crm.interactions.for_client(WRITES_TO, limit=200))
+    record = writing_tools["record_interaction"].invoke(
         {
             "client_id": WRITES_TO,
             "channel": "email",
@@ -149,15 +155,15 @@ def test_record_interaction_writes_a_typified_row(kb_services: Services, tools: 
     )
     # 500 is above tier B's L1 credit max (300) and within its approver max (2,000): the SEC approves.
     assert (record["requires_approval"], record["escalate_to"]) == (True, SEC)
-    history = kb_services.crm.interactions.for_client(WRITES_TO, limit=200)
+    history = own_crm.crm.interactions.for_client(WRITES_TO, limit=200)
     assert len(history) == before + 1
     assert history[0].id == record["id"]
     assert history[0].summary == "Goodwill credit offered after a reporting outage."
 
 
-def test_record_interaction_under_l1_limit_needs_no_approval(kb_services: Services, tools: dict[str, BaseTool]) -> None:
+def test_record_interaction_under_l1_limit_needs_no_approval(writing_tools: dict[str, BaseTool]) -> None:
     """A failure means a USD 100 credit for tier B (L1 max 300) is stored as needing approval."""
-    record = tools["record_interaction"].invoke(
+    record = writing_tools["record_interaction"].invoke(
         {
             "client_id": WRITES_TO,
             "channel": "chat",
@@ -181,30 +187,30 @@ def test_record_interaction_under_l1_limit_needs_no_approval(kb_services: Servic
     ],
 )
 def test_record_interaction_decides_approval_as_the_draft_does(
-    tools: dict[str, BaseTool], typification: str, amount: float, kind: str | None, needs: bool
+    writing_tools: dict[str, BaseTool], typification: str, amount: float, kind: str | None, needs: bool
 ) -> None:
     """A failure means the tool and the draft disagree: a tier B goodwill credit of USD 200 typified REF-02 needs no
     approval in the draft (below the L1 credit limit of 300), so the tool must not send it to the SEC."""
     args = {"client_id": WRITES_TO, "channel": "email", "typification": typification, "summary": "Limit check.",
             "amount": amount}
-    record = tools["record_interaction"].invoke(args | ({"amount_kind": kind} if kind else {}))
+    record = writing_tools["record_interaction"].invoke(args | ({"amount_kind": kind} if kind else {}))
     assert record["requires_approval"] is needs
     assert record["escalate_to"] == (SEC if needs else None)
 
 
 def test_record_interaction_refuses_a_credit_above_the_tier_cap(
-    kb_services: Services, tools: dict[str, BaseTool]
+    own_crm: Services, writing_tools: dict[str, BaseTool]
 ) -> None:
     """A failure means a credit above the tier's cap (C-2002: 50% of USD 1,200 = 600) is sent to the SEC, where the
     refund policy says only the CXO may exceed the cap."""
-    before = len(kb_services.crm.interactions.for_client("C-2002", limit=200))
-    result = tools["record_interaction"].invoke(
+    before = len(own_crm.crm.interactions.for_client("C-2002", limit=200))
+    result = writing_tools["record_interaction"].invoke(
         {"client_id": "C-2002", "channel": "email", "typification": "CRD-01", "summary": "Cap.", "amount": 600.01}
     )
     assert isinstance(result, str)
     assert "amount_above_limit: credit 600.01 is above the tier B credit cap of 600 (50%)" in result
     assert CXO in result
-    assert len(kb_services.crm.interactions.for_client("C-2002", limit=200)) == before
+    assert len(own_crm.crm.interactions.for_client("C-2002", limit=200)) == before
 
 
 @pytest.mark.parametrize(
@@ -219,14 +225,14 @@ def test_record_interaction_refuses_a_credit_above_the_tier_cap(
     ],
 )
 def test_record_interaction_refusals_write_nothing(
-    kb_services: Services, tools: dict[str, BaseTool], args: dict, message: str
+    own_crm: Services, writing_tools: dict[str, BaseTool], args: dict, message: str
 ) -> None:
     """A failure means the writing tool stores an unknown code or an amount only the CXO may grant, or crashes."""
-    before = len(kb_services.crm.interactions.for_client(WRITES_TO, limit=200))
+    before = len(own_crm.crm.interactions.for_client(WRITES_TO, limit=200))
     payload = {"client_id": WRITES_TO, "channel": "email", "summary": "Refused write.", **args}
-    result = tools["record_interaction"].invoke(payload)
+    result = writing_tools["record_interaction"].invoke(payload)
     assert isinstance(result, str) and message in result
-    assert len(kb_services.crm.interactions.for_client(WRITES_TO, limit=200)) == before
+    assert len(own_crm.crm.interactions.for_client(WRITES_TO, limit=200)) == before
 
 
 def test_record_interaction_schema_refuses_a_negative_amount(tools: dict[str, BaseTool]) -> None:

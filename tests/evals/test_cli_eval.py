@@ -22,7 +22,7 @@ from evals.targets import HttpTarget, InProcessTarget
 from integrations.http.app import create_app
 from integrations.http.auth import KeyRing
 from tests.conftest import hash_settings, make_pipeline
-from tests.integrations.cli_helpers import assert_clean_error, one_json, run
+from tests.integrations.cli.helpers import assert_clean_error, one_json, run
 
 QUESTIONS = """\
 version: 1

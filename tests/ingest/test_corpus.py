@@ -10,7 +10,7 @@ import pytest
 
 from assistant.factory import build_services
 from assistant.settings import Settings
-from tests.integrations.cli_helpers import assert_clean_error, one_json, run
+from tests.integrations.cli.helpers import assert_clean_error, one_json, run
 
 
 @pytest.fixture(autouse=True)

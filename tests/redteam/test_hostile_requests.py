@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from assistant.factory import Services
 from integrations.http.app import create_app
-from tests.integrations.cli_helpers import assert_clean_error, run
+from tests.integrations.cli.helpers import assert_clean_error, run
 from tests.integrations.http.helpers import running
 
 AGENT = "rt-bound-agent-key-0123456789"

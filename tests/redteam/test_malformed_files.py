@@ -79,7 +79,7 @@ def test_cli_ingest_of_malformed_files_exits_zero_with_one_line_per_skip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure means `playbook ingest` crashes or prints a traceback on a folder with broken files."""
-    from tests.integrations.cli_helpers import run
+    from tests.integrations.cli.helpers import run
 
     monkeypatch.setenv("PLAYBOOK_EMBEDDING_MODEL", "hash")
     corpus = tmp_path / "corpus"

@@ -172,7 +172,7 @@ def test_legitimate_policy_text_is_kept(legit: str) -> None:
 
 def test_cli_ingest_prints_the_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure means an operator running `playbook ingest` is not told that a document was flagged."""
-    from tests.integrations.cli_helpers import run
+    from tests.integrations.cli.helpers import run
 
     monkeypatch.setenv("PLAYBOOK_EMBEDDING_MODEL", "hash")
     result = run("ingest", str(PLANTED))

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from assistant.settings import Settings
 from integrations.http.app import create_app
-from tests.integrations.cli_helpers import run
+from tests.integrations.cli.helpers import run
 from tests.integrations.http.helpers import write_corpus
 from tests.integrations.slack.fake_slack import BOT_USER, TEAM, FakeSlack, sign
 

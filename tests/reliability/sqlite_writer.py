@@ -6,11 +6,11 @@ from __future__ import annotations
 import itertools
 import sys
 
-from assistant.crm.db import Database
-from assistant.crm.feedback import FeedbackIn, FeedbackRepository
 from assistant.quiz.models import Grade, Question, QuizCitation
 from assistant.quiz.store import QuizRepository, QuizRow
 from assistant.settings import Settings
+from assistant.storage.engine import Database
+from assistant.storage.feedback import FeedbackIn, FeedbackRepository
 
 CITATION = QuizCitation(chunk_id="c/0", doc_id="c", title="Refunds", section="Approval", source="c.md")
 QUESTION = Question(id="q1", kind="recall", topic="refunds", question="Who approves refunds above 200 euros?",

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from assistant.ask import ask
 from integrations.http.app import create_app
 from tests.conftest import make_pipeline
-from tests.integrations.cli_helpers import assert_clean_error, one_json, run
+from tests.integrations.cli.helpers import assert_clean_error, one_json, run
 from tests.integrations.http.helpers import KEYRING, auth, running
 
 from .helpers import RETURN_QUESTION, Backend, batches, days_in, kill, slow_cli, wait_until, write_return_corpus

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.ask import ask
 from tests.conftest import make_pipeline
-from tests.integrations.cli_helpers import one_json, run
+from tests.integrations.cli.helpers import one_json, run
 
 from .helpers import (
     RETURN_QUESTION,

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from assistant.crm.db import Database
-from assistant.crm.feedback import FeedbackIn, FeedbackRepository
-from assistant.crm.models import FeedbackRow
 from assistant.quiz.store import QuizAnswerRow
+from assistant.storage.engine import Database
+from assistant.storage.feedback import FeedbackIn, FeedbackRepository, FeedbackRow
 from tests.conftest import hash_settings
 
 from .helpers import MAIN_DIR

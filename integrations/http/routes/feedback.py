@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.crm.feedback import Feedback, FeedbackIn
+from assistant.storage.feedback import Feedback, FeedbackIn
 from integrations.http.deps import AnyRole, ServicesDep
 
 router = APIRouter(tags=["feedback"])

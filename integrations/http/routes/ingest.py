@@ -10,9 +10,9 @@ from fastapi import APIRouter, BackgroundTasks
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.crm.feedback import IngestJob
 from assistant.errors import PathNotAllowed, PlaybookError
 from assistant.factory import Services
+from assistant.storage.jobs import IngestJob
 from integrations.http.deps import Admin, ServicesDep
 
 router = APIRouter(tags=["ingest"])

@@ -4,45 +4,29 @@ PLAYBOOK_TEST_DATABASE_URL is set (each test then gets its own schema, dropped a
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import uuid
-from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr, ValidationError
-from sqlalchemy import create_engine, func, make_url, select, text
+from pydantic import ValidationError
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from assistant.crm import (
     ClientRepository,
-    Database,
     InteractionIn,
     InteractionRepository,
-    SlaPolicyRepository,
     ensure_seeded,
     import_clients_csv,
-    make_engine,
     read_typification_codes,
     seed_from_data,
 )
-from assistant.crm.models import ClientRow, InteractionRow, SlaPolicyRow
+from assistant.crm.models import ClientRow, InteractionRow
 from assistant.errors import ClientNotFound, ConfigError, InvalidClientData
-from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
+from assistant.settings import BUNDLED_KNOWLEDGE_DIR
+from assistant.storage import Database
 
-PG_URL = os.environ.get("PLAYBOOK_TEST_DATABASE_URL")
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=[
-            pytest.mark.integration,
-            pytest.mark.skipif(not PG_URL, reason="PLAYBOOK_TEST_DATABASE_URL is not set (PostgreSQL tests)"),
-        ],
-    ),
-]
 DATA_FILES = ("clients.csv", "sla.csv", "typification.csv")
 
 
@@ -54,34 +38,6 @@ def data_dir(tmp_path: Path) -> Path:
     for name in DATA_FILES:
         shutil.copy(BUNDLED_KNOWLEDGE_DIR / "data" / name, folder / name)
     return folder
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
-    assert PG_URL
-    schema = f"crm_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    # No driver on purpose: make_engine must pick psycopg 3.
-    yield (
-        make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    )
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty CRM database (schema created) on each backend."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
-    settings = Settings(data_dir=tmp_path / "data", database_url=SecretStr(url) if url else None)
-    database = Database.from_settings(settings)
-    assert database.engine.dialect.name == request.param
-    yield database
-    database.close()
 
 
 @pytest.fixture
@@ -133,10 +89,10 @@ def refund(**overrides: object) -> InteractionIn:
 # --- seeding -------------------------------------------------------------------------------------
 
 
-def test_seed_loads_bundled_clients_and_sla(db: Database, data_dir: Path) -> None:
-    """Seeding does not load the bundled clients/SLA rows, or loads them with the wrong tiers."""
+def test_seed_loads_bundled_clients(db: Database, data_dir: Path) -> None:
+    """Seeding does not load the bundled clients, or loads them with the wrong tiers (the SLA is not stored)."""
     report = seed_from_data(db, data_dir)
-    assert report.clients_added >= 40 and report.clients_updated == 0 and report.sla_rows == 60
+    assert report.clients_added >= 40 and report.clients_updated == 0 and report.sla_rows == 0
     clients = ClientRepository(db)
     assert [clients.get(i).tier for i in ("C-1001", "C-2002", "C-3003")] == ["A", "B", "C"]
     assert clients.get("C-2013").monthly_value == pytest.approx(1975.50)
@@ -150,10 +106,10 @@ def test_seed_twice_changes_nothing(db: Database, data_dir: Path) -> None:
     seed_from_data(db, data_dir)
     with db.session() as session:
         stamps = dict(session.execute(select(ClientRow.id, ClientRow.updated_at)).tuples().all())
-    before = (count(db, ClientRow), count(db, SlaPolicyRow))
+    before = count(db, ClientRow)
     report = seed_from_data(db, data_dir)
     assert (report.clients_added, report.clients_updated, report.sla_rows) == (0, 0, 0)
-    assert (count(db, ClientRow), count(db, SlaPolicyRow)) == before
+    assert count(db, ClientRow) == before
     with db.session() as session:
         assert dict(session.execute(select(ClientRow.id, ClientRow.updated_at)).tuples().all()) == stamps
 
@@ -238,21 +194,6 @@ def test_get_normalises_ids_and_reports_unknown(seeded: Database) -> None:
     assert "x" * 41 not in info.value.message and len(info.value.message) < 80
 
 
-def test_sla_policy_lookup(seeded: Database) -> None:
-    """The SLA table is not queryable by tier/channel/priority, or unknown keys do not return None."""
-    sla = SlaPolicyRepository(seeded)
-    assert sla.get("a", "Chat", "urgent") == {
-        "tier": "A",
-        "channel": "chat",
-        "priority": "urgent",
-        "first_response": "PT30S",
-        "resolution": "PT4H",
-        "business_hours": "daily 08:00-20:00",
-    }
-    assert sla.get("B", "email", "low")["business_hours"] is None  # type: ignore[index]
-    assert sla.get("D", "email", "low") is None
-
-
 # --- interactions --------------------------------------------------------------------------------
 
 
@@ -306,17 +247,7 @@ def test_interaction_model_rejects_out_of_range_values() -> None:
             refund(**bad)
 
 
-# --- engine --------------------------------------------------------------------------------------
-
-
-def test_sqlite_file_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
-    """The default SQLite DB is not in data_dir, or lacks WAL / foreign keys / busy timeout."""
-    settings = Settings(data_dir=tmp_path / "fresh" / "dir")
-    with Database.from_settings(settings) as db, db.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
-    assert (tmp_path / "fresh" / "dir" / "playbook.db").is_file()
+# --- constraints --------------------------------------------------------------------------------------
 
 
 def test_database_enforces_interaction_foreign_key(seeded: Database) -> None:
@@ -324,17 +255,6 @@ def test_database_enforces_interaction_foreign_key(seeded: Database) -> None:
     row = InteractionRow(client_id="C-0000", channel="email", typification="REF-01", summary="x", created_by="t")
     with pytest.raises(IntegrityError), seeded.session() as session:
         session.add(row)
-
-
-def test_make_engine_picks_psycopg_and_rejects_bad_urls(tmp_path: Path) -> None:
-    """A driverless postgresql:// URL does not get psycopg 3, or a malformed URL escapes as a raw error."""
-    for raw in ("postgresql://u:secret@127.0.0.1:5432/x", "postgres://u@127.0.0.1/x"):
-        engine = make_engine(Settings(data_dir=tmp_path, database_url=SecretStr(raw)))
-        assert engine.url.drivername == "postgresql+psycopg"
-        engine.dispose()
-    with pytest.raises(ConfigError) as info:
-        make_engine(Settings(data_dir=tmp_path, database_url=SecretStr("not a url :secret")))
-    assert "secret" not in info.value.message
 
 
 def test_seed_reports_missing_files(db: Database, tmp_path: Path) -> None:

@@ -117,15 +117,19 @@ class SlackDriver:
 
 @pytest.fixture()
 def slack(kb_services: Services, fake: FakeSlack) -> Callable[..., Any]:
-    """``with slack(**settings_overrides) as driver``: the real app with Slack on, pointed at the fake."""
+    """``with slack(**settings_overrides) as driver``: the real app with Slack on, pointed at the fake.
+
+    ``slack(settled=True)`` answers each request only once its listener has finished
+    (``process_before_response``): a test that asserts nothing was posted knows the dispatch is over.
+    """
 
     @contextmanager
-    def make(**overrides: Any) -> Iterator[SlackDriver]:
+    def make(*, settled: bool = False, **overrides: Any) -> Iterator[SlackDriver]:
         settings = kb_services.settings.model_copy(update={
             "slack_bot_token": SecretStr("xoxb-test-token"), "slack_signing_secret": SecretStr(SECRET),
             "slack_api_url": fake.url, **overrides,
         })
-        app = create_app(settings, services=kb_services, keys=KEYRING)
+        app = create_app(settings, services=kb_services, keys=KEYRING, slack_process_before_response=settled)
         with TestClient(app, raise_server_exceptions=False) as client:
             yield SlackDriver(client, fake)
 

@@ -67,16 +67,15 @@ def test_mention_is_answered_in_its_thread_with_numbered_sources(slack: Any, fak
 def test_follow_up_in_the_thread_uses_the_stored_history(slack: Any, fake: FakeSlack) -> None:
     """A failure means thread follow-ups need a new mention, or are answered without the thread's context."""
     channel, user = uid("C"), uid("U")
-    with slack() as driver:
+    with slack(settled=True) as driver:  # each delivery returns once handled: nothing is still on its way
         _, ts = driver.mention(channel, user, QUESTION)
-        fake.wait_for("chat.update", lambda c: c.params.get("channel") == channel)
         driver.message(channel, user, "and for tier C?", thread_ts=ts)
-        updates = fake.wait_for("chat.update", lambda c: c.params.get("channel") == channel, count=2)
+        updates = fake.find("chat.update", lambda c: c.params.get("channel") == channel)
+        assert len(updates) == 2
         # a message in a thread the bot never answered is not for it
         other_ts = "1700000999.000001"
         driver.message(channel, user, "unrelated chatter", thread_ts=other_ts)
         driver.message(channel, user, "top-level chatter")
-        time.sleep(1.0)
     assert "14 days" in updates[1].text()
     assert len(fake.find("chat.postMessage", in_thread(channel, ts))) == 2
     assert not fake.find("chat.postMessage", in_thread(channel, other_ts))
@@ -95,24 +94,22 @@ def test_direct_message_is_answered(slack: Any, fake: FakeSlack) -> None:
 def test_retried_delivery_is_answered_once(slack: Any, fake: FakeSlack) -> None:
     """A failure means Slack's retries make the bot answer the same question twice."""
     channel, user, event_id = uid("C"), uid("U"), uid("Ev")
-    with slack() as driver:
+    with slack(settled=True) as driver:  # each delivery returns once handled: nothing is still on its way
         event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {QUESTION}", "ts": "1700000123.000100",
                  "channel": channel}
         assert driver.event(event, event_id=event_id).status_code == 200
         assert driver.event(event, event_id=event_id, retry=1).status_code == 200
-        fake.wait_for("chat.update", lambda c: c.params.get("channel") == channel)
-        time.sleep(1.0)
+        assert fake.find("chat.update", lambda c: c.params.get("channel") == channel)
     assert len(fake.find("chat.postMessage", lambda c: c.params.get("channel") == channel)) == 1
 
 
 def test_channel_not_on_the_allowlist_is_ignored(slack: Any, fake: FakeSlack) -> None:
     """A failure means the bot answers in channels the operator did not allow."""
     allowed, other, user = uid("C"), uid("C"), uid("U")
-    with slack(slack_allowed_channels=[allowed]) as driver:
-        driver.mention(other, user, QUESTION)
+    with slack(settled=True, slack_allowed_channels=[allowed]) as driver:
+        driver.mention(other, user, QUESTION)  # returns once handled (ignored): nothing is still on its way
         driver.mention(allowed, user, QUESTION)
-        fake.wait_for("chat.update", lambda c: c.params.get("channel") == allowed)
-        time.sleep(0.5)
+        assert fake.find("chat.update", lambda c: c.params.get("channel") == allowed)
     assert not [c for c in fake.calls if c.params.get("channel") == other]
 
 

@@ -11,7 +11,7 @@ import pytest
 from assistant.factory import Services
 from assistant.quiz import service
 from assistant.quiz.models import Grade, QuestionOut, QuizCitation, QuizOut
-from integrations.slack import blocks
+from integrations.slack import blocks, quiz_blocks
 from integrations.slack.quiz import parse_quiz
 
 from .conftest import SlackDriver, ack_text, uid
@@ -76,7 +76,7 @@ def test_right_choice_is_recorded_and_replied_correct(slack: Any, fake: FakeSlac
         _, questions = service.repository(kb_services).quiz(quiz_id) or (None, [])
         q = next(q for q in questions if q.choices)
         assert q.answer_index is not None
-        value = blocks.quiz_value(quiz_id, q.id, q.answer_index + 1)
+        value = quiz_blocks.quiz_value(quiz_id, q.id, q.answer_index + 1)
         assert value in [b["value"] for b in buttons(posted)]
         driver.click("quiz_choice", value, user=user, channel=channel, ephemeral=True)
         reply = fake.wait_for("response_url", count=2)[1]
@@ -99,7 +99,7 @@ def test_answer_button_opens_modal_and_reference_answer_grades_high(
         quiz_id = quiz_id_of(posted)
         _, questions = service.repository(kb_services).quiz(quiz_id) or (None, [])
         q = next(q for q in questions if not q.choices)
-        driver.click("quiz_answer", blocks.quiz_value(quiz_id, q.id), user=user, channel=channel, ephemeral=True)
+        driver.click("quiz_answer", quiz_blocks.quiz_value(quiz_id, q.id), user=user, channel=channel, ephemeral=True)
         view = fake.wait_for("views.open")[0].params["view"]
         assert view["callback_id"] == "quiz_answer_modal"
         assert blocks.esc(q.question) in view["blocks"][0]["text"]["text"]
@@ -112,7 +112,7 @@ def test_answer_button_opens_modal_and_reference_answer_grades_high(
         assert driver.submit("quiz_answer_modal", values, user=user, metadata=metadata).status_code == 200
         reply = fake.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == user)[0]
     assert reply.params["channel"] == channel and "Correct" in reply.params["text"]
-    assert blocks.quiz_where(q.citation) in texts(reply) and "Reference answer" in texts(reply)
+    assert quiz_blocks.quiz_where(q.citation) in texts(reply) and "Reference answer" in texts(reply)
     assert blocks.esc(q.clause)[:40] in texts(reply)  # the feedback quotes the cited clause
     answers = service.repository(kb_services).answers(f"slack:{user}")
     assert len(answers) == 1 and answers[0].score >= 0.8 and answers[0].question_id == q.id
@@ -154,7 +154,7 @@ def test_parse_and_escaping() -> None:
                            citation=citation)
     quiz = QuizOut(quiz_id="z", topic="sla", difficulty="easy", language="en", users=[], questions=[question])
     grade = Grade(verdict="partial", score=0.5, feedback="Quote <!everyone>", reference="R <@U2>", citation=citation)
-    shown = str(blocks.quiz_blocks(quiz)) + str(blocks.grade_blocks("Q <@U3>", "A <!here>", grade))
+    shown = str(quiz_blocks.quiz_blocks(quiz)) + str(quiz_blocks.grade_blocks("Q <@U3>", "A <!here>", grade))
     for bad in ("<!here>", "<@U1>", "<@U2>", "<@U3>", "<!everyone>"):
         assert bad not in shown, bad
     assert "&lt;!channel&gt;" in shown and "T &lt;!here&gt; › S" in shown

@@ -10,10 +10,10 @@ import pytest
 
 from assistant.policy_schema import json_schemas
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
-from tests.integrations.cli_helpers import assert_clean_error, one_json, run
+from tests.integrations.cli.helpers import assert_clean_error, one_json, run
 
 DATA = BUNDLED_KNOWLEDGE_DIR / "data"
-SECOND = Path(__file__).resolve().parents[2] / "evals" / "fixtures" / "second-company" / "data"
+SECOND = Path(__file__).resolve().parents[3] / "evals" / "fixtures" / "second-company" / "data"
 
 
 @pytest.fixture

@@ -1,27 +1,27 @@
-"""Engine and sessions of the CRM database: PostgreSQL when ``database_url`` is set, else SQLite in data_dir.
+"""Engine and sessions of the application database: PostgreSQL when ``database_url`` is set, else SQLite.
 
-Nothing connects at import; :class:`Database` is built by the composition root and closed by its owner.
+Nothing connects at import; :class:`Database` is built by the composition root and closed by its owner. The
+CRM, feedback, ingest jobs, quizzes and Slack's memory share it; each creates its own tables on first use.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy import URL, Engine, Table, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.crm.models import Base
 from assistant.errors import ConfigError
 from assistant.settings import Settings
+from assistant.storage.schema import create_schema
 
 SQLITE_FILENAME = "playbook.db"
 SQLITE_BUSY_TIMEOUT_MS = 5000
-SCHEMA_ATTEMPTS = 5
 # URLs without a driver get the one we ship: psycopg 3 (SQLAlchemy would otherwise pick psycopg2).
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
@@ -87,44 +87,21 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-def create_schema(engine: Engine) -> None:
-    """Create the CRM tables that do not exist yet (existing tables are left alone).
-
-    Several workers starting at once on a fresh shared database race to create the same tables; the loser's
-    ``CREATE TABLE`` fails, so it looks again (``create_all`` skips what now exists).
-
-    Args:
-        engine: Engine of the target database.
-
-    Raises:
-        DBAPIError: The tables still cannot be created after a few attempts.
-    """
-    import assistant.quiz.store  # noqa: F401 - registers the quiz tables on Base
-
-    for attempt in range(1, SCHEMA_ATTEMPTS + 1):
-        try:
-            Base.metadata.create_all(engine)
-            return
-        except DBAPIError:
-            if attempt == SCHEMA_ATTEMPTS:
-                raise
-            time.sleep(0.05 * attempt)
-
-
 class Database:
     """An engine and its session factory; the one handle repositories and seeding receive."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._ensured: set[str] = set()
+        self._ensure_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, create: bool = True) -> Database:
-        """Build the database the settings select.
+    def from_settings(cls, settings: Settings) -> Database:
+        """Build the database the settings select (no table is created until a feature asks).
 
         Args:
             settings: Effective settings.
-            create: Also create missing tables.
 
         Returns:
             An open :class:`Database`; call :meth:`close` when done.
@@ -132,10 +109,28 @@ class Database:
         Raises:
             ConfigError: The database URL is invalid.
         """
-        db = cls(make_engine(settings))
-        if create:
-            create_schema(db.engine)
-        return db
+        return cls(make_engine(settings))
+
+    def ensure(self, tables: Iterable[Table]) -> None:
+        """Create the tables of a feature that are missing; once per table and :class:`Database`.
+
+        Repositories call this in their constructor with their feature's ``TABLES``, so a feature's tables
+        exist before it is used, whatever else was imported or created.
+
+        Args:
+            tables: The feature's declared tables.
+
+        Raises:
+            DBAPIError: The tables cannot be created.
+        """
+        wanted = [t for t in tables if t.name not in self._ensured]
+        if not wanted:
+            return
+        with self._ensure_lock:
+            wanted = [t for t in wanted if t.name not in self._ensured]
+            if wanted:
+                create_schema(self.engine, wanted)
+                self._ensured.update(t.name for t in wanted)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.contract import CITATION_KEYS, CLIENT_KEYS, DRAFT_KEYS
 
-from .cli_helpers import assert_clean_error, one_json, run
+from .helpers import assert_clean_error, one_json, run
 
 SEC = "Subdirector de Experiencia del Cliente (SEC)"
 
@@ -209,10 +209,10 @@ def test_draft_unknown_client_is_a_clean_error() -> None:
 
 
 def test_seed_twice_second_run_reports_zeros() -> None:
-    """A failure means seeding is not idempotent (48 clients in clients.csv; 60 rows in sla.csv: 3 × 5 × 4)."""
+    """A failure means seeding is not idempotent (48 clients in clients.csv; the SLA is read, not stored)."""
     first = run("seed", "--json")
     assert first.exit_code == 0, first.output
-    assert one_json(first) == {"clients_added": 48, "clients_updated": 0, "sla_rows": 60}
+    assert one_json(first) == {"clients_added": 48, "clients_updated": 0, "sla_rows": 0}
     second = run("seed", "--json")
     assert second.exit_code == 0, second.output
     assert one_json(second) == {"clients_added": 0, "clients_updated": 0, "sla_rows": 0}

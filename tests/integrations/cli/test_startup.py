@@ -16,7 +16,7 @@ import pytest
 
 from assistant import __version__
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HEAVY = ("torch", "sentence_transformers", "transformers", "chromadb", "langchain", "langchain_core", "onnxruntime")
 
 RUN = """

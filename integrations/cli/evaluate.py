@@ -11,8 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from assistant.settings import Settings
-from integrations.cli_common import JsonOpt, QuietOpt, err, load_settings, out, print_json, user_errors
-from integrations.cli_progress import progress_display
+from integrations.cli.common import JsonOpt, QuietOpt, err, load_settings, out, print_json, user_errors
+from integrations.cli.progress import progress_display
 
 DEFAULT_DATASETS = ["golden", "drafting"]
 

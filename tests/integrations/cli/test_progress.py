@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-import integrations.cli_progress as cli_progress
+import integrations.cli.progress as cli_progress
 from assistant.factory import build_services
 from ingest.pipeline import IngestPipeline
-from integrations.cli_progress import PlainProgress, progress_display
+from integrations.cli.progress import PlainProgress, progress_display
 from tests.conftest import hash_settings, make_pipeline
 
-from .cli_helpers import one_json, run
+from .helpers import one_json, run
 
 
 @pytest.fixture

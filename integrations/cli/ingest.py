@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from integrations.cli_common import JsonOpt, QuietOpt, err, load_settings, out, print_json, user_errors
-from integrations.cli_progress import progress_display
+from integrations.cli.common import JsonOpt, QuietOpt, err, load_settings, out, print_json, user_errors
+from integrations.cli.progress import progress_display
 
 PathsArg = Annotated[
     list[Path] | None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from integrations.cli_common import JsonOpt, err, load_settings, out, print_json
+from integrations.cli.common import JsonOpt, err, load_settings, out, print_json
 
 
 def validate(

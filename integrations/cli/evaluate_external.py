@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from assistant.errors import PlaybookError
-from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, user_errors
+from integrations.cli.common import JsonOpt, err, load_settings, out, print_json, user_errors
 
 
 class SetChoice(StrEnum):

@@ -16,7 +16,7 @@ import pytest
 
 from tests.contract import ASK_KEYS, CITATION_KEYS, INGEST_KEYS
 
-from .cli_helpers import assert_clean_error, one_json, run
+from .helpers import assert_clean_error, one_json, run
 
 
 @pytest.fixture(autouse=True)

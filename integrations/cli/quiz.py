@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from integrations.cli_common import JsonOpt, load_settings, out, print_json, user_errors
+from integrations.cli.common import JsonOpt, load_settings, out, print_json, user_errors
 
 quiz_app = typer.Typer(no_args_is_help=True, help="Quizzes generated from the playbook, graded against it.")
 

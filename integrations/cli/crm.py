@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from integrations.cli_common import InvalidInput, JsonOpt, err, load_settings, out, print_json, user_errors
+from integrations.cli.common import InvalidInput, JsonOpt, err, load_settings, out, print_json, user_errors
 
 Channel = typer.Option("--channel", help="email, chat, phone, ticket or video.")
 
@@ -123,8 +123,8 @@ def seed(
     as_json: JsonOpt = False,
 ) -> None:
     """Seed the CRM from knowledge/data (idempotent); --clients imports another CSV of clients."""
-    from assistant.crm.db import Database
     from assistant.crm.seed import import_clients_csv, seed_from_data
+    from assistant.storage.engine import Database
 
     settings = load_settings()
     with user_errors(as_json), Database.from_settings(settings) as db:
@@ -140,11 +140,7 @@ def seed(
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
-        out.print(
-            f"{report.clients_added} clients added, {report.clients_updated} updated, "
-            f"{report.sla_rows} SLA rows written",
-            highlight=False,
-        )
+        out.print(f"{report.clients_added} clients added, {report.clients_updated} updated", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

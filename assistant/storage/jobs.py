@@ -1,4 +1,4 @@
-"""Feedback on answers and drafts, and background ingest jobs: small repositories over the CRM database."""
+"""Background ingest jobs: in the database so every API worker sees a job's status."""
 
 from __future__ import annotations
 
@@ -7,35 +7,32 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Boolean, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.crm.db import Database
-from assistant.crm.models import FeedbackRow, IngestJobRow, utcnow
+from assistant.storage.base import Base, UtcDateTime, tables_of, utcnow
+from assistant.storage.engine import Database
 
-FeedbackReason = Literal["wrong_policy", "outdated", "missing", "tone", "should_have_escalated"]
 JobStatus = Literal["queued", "running", "done", "failed"]
 
 
-class FeedbackIn(BaseModel):
-    """A rating (``POST /v1/feedback``)."""
+class IngestJobRow(Base):
+    """A background ingest started over HTTP."""
 
-    model_config = ConfigDict(extra="forbid")
+    __tablename__ = "ingest_jobs"
 
-    answer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    rating: Literal["up", "down"]
-    reason: FeedbackReason | None = None
-    comment: str | None = Field(None, max_length=2000, pattern=r"^[^\x00]*$")  # PostgreSQL text cannot hold NUL
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    paths: Mapped[str] = mapped_column(Text)
+    rebuild: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
-class Feedback(FeedbackIn):
-    """A stored rating."""
-
-    model_config = ConfigDict(extra="ignore", from_attributes=True)
-
-    id: int
-    role: str | None = None
-    created_at: datetime
+TABLES = tables_of(IngestJobRow)
 
 
 class IngestJob(BaseModel):
@@ -53,39 +50,12 @@ class IngestJob(BaseModel):
     finished_at: datetime | None = None
 
 
-class FeedbackRepository:
-    """Store and count feedback."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def record(self, item: FeedbackIn, *, role: str | None = None) -> Feedback:
-        """Store one rating; it is durable once this returns."""
-        with self.db.session() as session:
-            row = FeedbackRow(**item.model_dump(), role=role)
-            session.add(row)
-            session.flush()
-            return Feedback.model_validate(row)
-
-    def for_answer(self, answer_id: str) -> list[Feedback]:
-        """Every rating of one answer, oldest first."""
-        with self.db.session() as session:
-            rows = session.scalars(
-                select(FeedbackRow).where(FeedbackRow.answer_id == answer_id).order_by(FeedbackRow.id)
-            )
-            return [Feedback.model_validate(r) for r in rows]
-
-    def count(self) -> int:
-        """Number of stored ratings."""
-        with self.db.session() as session:
-            return int(session.scalar(select(func.count()).select_from(FeedbackRow)) or 0)
-
-
 class IngestJobRepository:
     """Create and update background ingest jobs."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        db.ensure(TABLES)
 
     def create(self, paths: list[str], *, rebuild: bool) -> IngestJob:
         """A new queued job."""

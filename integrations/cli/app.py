@@ -1,4 +1,8 @@
-"""The ``playbook`` command (Typer). Thin: parse, call ``assistant``/``ingest``, print, map errors."""
+"""The ``playbook`` app (Typer): ``ask``, ``config`` and ``serve`` here, the other commands from their modules.
+
+Thin: parse, call ``assistant``/``ingest``, print, map errors. Command modules import their heavy
+dependencies inside the command, so ``playbook --help`` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from assistant.errors import PlaybookError
-from integrations import cli_crm, cli_eval, cli_eval_external, cli_ingest, cli_quiz, cli_validate
-from integrations.cli_common import JsonOpt, err, load_settings, out, print_json, user_errors
+from integrations.cli import crm, evaluate, evaluate_external, ingest, quiz, validate
+from integrations.cli.common import JsonOpt, err, load_settings, out, print_json, user_errors
 
 app = typer.Typer(
     add_completion=False,
@@ -173,12 +177,8 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-cli_ingest.register(app)
-cli_crm.register(app)
-cli_quiz.register(app)
-cli_eval.register(app)
-cli_validate.register(app)
-cli_eval_external.register(app)
+for commands in (ingest, crm, quiz, evaluate, validate, evaluate_external):
+    commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,5 @@
+"""``python -m integrations.cli``: the ``playbook`` command without the console script."""
+
+from integrations.cli.app import main
+
+main()
