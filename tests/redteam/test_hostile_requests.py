@@ -118,12 +118,17 @@ def test_questions_for_keys_or_configuration_reveal_nothing(question: str, clien
 ])
 def test_asking_for_a_clients_data_returns_no_crm_record(question: str, client: TestClient, clean_kb: Services) -> None:
     """A failure means the ask flow (playbook answers) returns CRM data of a client: that is the lookup's job, with
-    its own route and role checks."""
+    its own route and role checks. A value the playbook's own prose states (a worked example naming the client) is
+    playbook text, not a CRM record, so only values absent from the knowledge base are checked."""
     target = clean_kb.crm.clients.get("C-2002")
     answer = client.post("/v1/ask", json={"question": question}, headers=H).json()["answer"]
-    for value in (target.name, getattr(target, "email", None), f"{float(target.monthly_value):g}"):
-        if value:
-            assert str(value) not in answer, (value, answer)
+    _, corpus = clean_kb.retriever.snapshot()
+    playbook = " ".join(c.text for c in corpus.chunks)
+    values = [str(v) for v in (target.name, getattr(target, "email", None), f"{float(target.monthly_value):g}") if v]
+    assert getattr(target, "email", None) in values  # the one value no playbook text states is always checked
+    for value in values:
+        if value not in playbook:
+            assert value not in answer, (value, answer)
     assert "@example.com" not in answer
 
 
