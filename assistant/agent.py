@@ -58,8 +58,10 @@ def answer(services: Services, request: AskRequest) -> Answer:
     """Answer from the playbook: the agent's cited answer if valid, else the deterministic one."""
     question = clean_question(request.question, services.settings.max_question_chars)
     earlier = [t.text for t in request.thread if t.role == "user"]
+    replies = [t.text for t in request.thread if t.role == "assistant"]
     fallback = ask(
-        services, question, k=request.k, language=request.language, filters=request.filters, thread=earlier
+        services, question, k=request.k, language=request.language, filters=request.filters, thread=earlier,
+        replies=replies,
     )
     if services.chat_model is None or fallback.abstained:
         return fallback

@@ -64,7 +64,7 @@ def read_question(question: str, thread: Sequence[str], corpus: Corpus, services
 
 def ask(
     services: Services, question: str, *, k: int | None = None, language: str | None = None,
-    filters: dict[str, Any] | None = None, thread: Sequence[str] = (),
+    filters: dict[str, Any] | None = None, thread: Sequence[str] = (), replies: Sequence[str] = (),
 ) -> Answer:
     """Answer a question from the playbook, with citations, or abstain.
 
@@ -75,6 +75,8 @@ def ask(
         language: ``en`` or ``es``; detected from the question when omitted.
         filters: metadata equality filters (``{"audience": "agents"}``, ``{"doc_id": ...}``).
         thread: the thread's earlier user messages, oldest first (a follow-up is read with them).
+        replies: the thread's earlier assistant messages, oldest first: the last one that answered tells, with the
+            user's turns, whether the conversation is about something the knowledge base covers.
 
     Returns:
         The answer; ``abstained`` is true when the playbook does not cover the question.
@@ -100,7 +102,8 @@ def ask(
     results = pool[:top_k]
     conf = confidence(query.search, lang, results, corpus)
     if query.context:  # "Yeah, I don't have one": the thread's topic carries the follow-up, a little less surely
-        conf = max(conf, round(FOLLOW_UP_DISCOUNT * confidence(query.context, lang, results, corpus), 3))
+        topic = f"{query.context} {_last_answer(replies)}".strip()
+        conf = max(conf, round(FOLLOW_UP_DISCOUNT * confidence(topic, lang, results, corpus), 3))
     if conf >= settings.abstain_threshold:
         composed = structured_answer(services, query.search, lang, results, corpus, conf) or compose(
             query.search, lang, results, corpus, conf, focus=query.focus if query.has_context else None,
@@ -116,6 +119,18 @@ def ask(
         id=answer_id, answer=ABSTAIN_TEXT.get(lang, ABSTAIN_TEXT["en"]).format(owner=owner, channel=channel),
         abstained=True, confidence=conf, citations=[], latency_ms=_ms(started), language=lang,
     )
+
+
+_NOT_ANSWERS = tuple(t.split("{")[0][:40] for t in (*ABSTAIN_TEXT.values(), *CHITCHAT_TEXT.values()))
+
+
+def _last_answer(replies: Sequence[str]) -> str:
+    """The thread's last assistant message that answered (a refusal or a greeting says nothing of the topic)."""
+    for reply in reversed(replies):
+        text = reply.strip()
+        if text and not text.startswith(_NOT_ANSWERS):
+            return text[:2000]
+    return ""
 
 
 def _ms(started: float) -> float:

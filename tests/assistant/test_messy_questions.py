@@ -63,3 +63,20 @@ def test_answers_are_well_formed_markdown(kb_services: Services) -> None:
             assert line.count("**") % 2 == 0, line
         sentences = [s for s in text.replace("\n", " ").split(". ") if len(s) > 40]
         assert len(sentences) == len(set(sentences)), text
+
+
+def test_a_follow_up_leans_on_the_last_answer_of_its_thread_but_not_on_a_refusal(kb_services: Services) -> None:
+    """A failure means the thread's last answer does not count as evidence of its topic ("yes, that one" after an
+    answered question stays doubtful), or that a refusal or a greeting in the thread lifts a follow-up's confidence."""
+    first = "How fast must we answer a chat from a tier A client?"
+    reply = ask(kb_services, first)
+    assert not reply.abstained
+    follow_up = "Yes, they do."
+    alone = ask(kb_services, follow_up, thread=[first])
+    with_reply = ask(kb_services, follow_up, thread=[first], replies=[reply.answer])
+    assert with_reply.confidence > alone.confidence
+    refusal = ask(kb_services, "What is our policy on refunds in cryptocurrency?")
+    assert refusal.abstained
+    for not_an_answer in (refusal.answer, ask(kb_services, "hi!").answer):
+        lifted = ask(kb_services, follow_up, thread=[first], replies=[not_an_answer])
+        assert lifted.confidence == alone.confidence
