@@ -89,8 +89,8 @@ def test_planted_documents_do_not_change_policy_answers(
 ) -> None:
     """A failure means a planted page changed what the assistant answers about refund limits or approvals.
 
-    The "see also" sources after the answer's own may come in another order (more documents change the corpus's
-    term statistics), but they are the same documents: no planted page is among them.
+    The answer's first source is the same; the "see also" sources after it may differ in order (more documents
+    change the corpus's term statistics), but every one is a bundled document: no planted page is among them.
     """
     clean, planted = ask(clean_kb, question), ask(planted_kb, question)
     assert planted.abstained == clean.abstained
