@@ -21,9 +21,9 @@ from assistant.clean import CleanText
 from assistant.drafting.checks import Violation, check_text, policy_times
 from assistant.drafting.render import format_due
 from assistant.drafting.service import decide, draft
-from assistant.factory import Services
 from assistant.models import Answer, Citation, Draft, DraftRequest
 from assistant.prompts import CITATION, AnswerPrompt, DraftPrompt
+from assistant.services import Services
 from assistant.text import detect_language
 
 log = logging.getLogger(__name__)

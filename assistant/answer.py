@@ -21,7 +21,7 @@ from assistant.retrieval.hybrid import Corpus, join_overlapping
 from assistant.text import terms
 from assistant.units import LIST_ITEM, Unit, split_units
 
-__all__ = ["Composition", "compose", "confidence", "content_terms", "make_citation", "novelty", "split_units"]
+__all__ = ["Composition", "compose", "confidence", "content_terms", "novelty", "split_units"]
 
 MAX_SECTIONS = 4
 MAX_UNITS = 7
@@ -128,7 +128,7 @@ def compose(
     used_ranks = sorted({rank for rank, _ in chosen})
     number = {rank: n for n, rank in enumerate(used_ranks, start=1)}
     ordered = sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
-    citations = [make_citation(number[rank], sections[rank]) for rank in used_ranks]
+    citations = [Citation.of(number[rank], sections[rank]) for rank in used_ranks]
     composition = Composition(render([(number[r], u) for r, u in ordered]), citations, conf)
     return _with_related(composition, others, language, max_citations)
 
@@ -253,7 +253,7 @@ def _one_step_answer(step: ScoredChunk, corpus: Corpus, conf: float) -> Composit
             break
         pieces.append((1, unit))
         size += len(unit.text)
-    return Composition(f"**{heading}**\n\n{render(pieces)}", [make_citation(1, step)], conf)
+    return Composition(f"**{heading}**\n\n{render(pieces)}", [Citation.of(1, step)], conf)
 
 
 def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
@@ -263,7 +263,7 @@ def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
         first = clean_piece(LIST_ITEM.sub("", next((u.text for u in split_units(step.chunk.text)), "")))
         heading = clean_piece(step.chunk.section.split(SECTION_SEPARATOR)[-1])
         lines.append(f"- **{heading}.** {first} [{n}]" if first else f"- **{heading}** [{n}]")
-        citations.append(make_citation(n, step))
+        citations.append(Citation.of(n, step))
     return Composition("\n".join(lines), citations, conf)
 
 
@@ -285,28 +285,12 @@ def _with_related(
         if r.chunk.doc_id in cited_docs:
             continue
         cited_docs.add(r.chunk.doc_id)
-        citations.append(make_citation(len(citations) + 1, r))
+        citations.append(Citation.of(len(citations) + 1, r))
         related.append(f"[{len(citations)}]")
     if not related:
         return composition
     see_also = SEE_ALSO.get(language, SEE_ALSO["en"]) + " " + ", ".join(related) + "."
     return Composition(f"{composition.text}\n\n{see_also}", citations, composition.confidence)
-
-
-def make_citation(n: int, r: ScoredChunk) -> Citation:
-    """The numbered citation of a retrieved chunk: document, section, owner, effective date."""
-    meta = r.chunk.metadata
-    return Citation(
-        n=n,
-        doc_id=r.chunk.doc_id,
-        title=r.chunk.title,
-        section=r.chunk.section,
-        source=r.chunk.source,
-        score=round(r.score, 4),
-        chunk_id=r.chunk.id,
-        owner=_str(meta.get("owner")),
-        effective_date=_str(meta.get("effective_date")),
-    )
 
 
 def _select(
@@ -410,6 +394,3 @@ def _headed_for_other(q: _Question, r: ScoredChunk) -> bool:
     heading = r.chunk.section.split(SECTION_SEPARATOR)[-1]
     return _other_exclusive_only(q, set(terms(heading, r.chunk.language)) | q.vocabulary.tokens_in(heading))
 
-
-def _str(value: object) -> str | None:
-    return None if value in (None, "") else str(value)

@@ -15,11 +15,11 @@ from typing import Any
 from assistant.answer import compose, confidence
 from assistant.clean import clean_text
 from assistant.errors import EmptyQuestion, QuestionTooLong
-from assistant.factory import Services
 from assistant.language.chitchat import is_chitchat, strip_chitchat
 from assistant.language.followup import Query, contextual_query
 from assistant.models import Answer
 from assistant.retrieval.hybrid import Corpus
+from assistant.services import Services
 from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.language.vocabulary import DomainVocabulary
@@ -12,6 +10,7 @@ from assistant.retrieval.chroma_index import ChromaStore, make_chroma_client
 from assistant.retrieval.embedder import HashEmbedder, SentenceTransformerEmbedder
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.ports import Embedder
+from assistant.services import Crm, Services
 from assistant.settings import Settings
 from assistant.sla import SlaTable
 
@@ -19,10 +18,6 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from pydantic import SecretStr
 
-    from assistant.crm.repository import ClientRepository, InteractionRepository
-    from assistant.storage.engine import Database
-    from assistant.storage.feedback import FeedbackRepository
-    from assistant.storage.jobs import IngestJobRepository
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -35,17 +30,6 @@ def make_embedder(settings: Settings) -> Embedder:
         name, device=settings.embedding_device, batch_size=settings.embedding_batch_size,
         onnx_cache=settings.data_dir / "models" if settings.onnx_query_encoder else None,
     )
-
-
-@dataclass
-class Crm:
-    """The embedded CRM: database and repositories."""
-
-    db: Database
-    clients: ClientRepository
-    interactions: InteractionRepository
-    feedback: FeedbackRepository
-    jobs: IngestJobRepository
 
 
 def make_crm(settings: Settings) -> Crm:
@@ -87,62 +71,6 @@ def init_model(spec: str, *, base_url: str | None = None, api_key: SecretStr | N
     return init_chat_model(spec, **kwargs)
 
 
-@dataclass
-class Services:
-    """Long-lived objects of one process; build with :func:`build_services`, close when done."""
-
-    settings: Settings
-    embedder: Embedder
-    store: ChromaStore
-    retriever: HybridRetriever
-    policy: PolicyData
-    sla: SlaTable
-    chat_model: BaseChatModel | None = None
-    vocabulary: DomainVocabulary = field(default_factory=DomainVocabulary)
-    extras: dict[str, Any] = field(default_factory=dict)
-    _crm: Crm | None = field(default=None, repr=False)
-    _crm_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def crm(self) -> Crm:
-        """The CRM, opened (and seeded if empty) on first use."""
-        if self._crm is None:
-            with self._crm_lock:
-                if self._crm is None:
-                    self._crm = make_crm(self.settings)
-        return self._crm
-
-    def warm_up(self, *, queries_only: bool = False) -> None:
-        """Load the embedding model and the serving corpus now rather than on the first request.
-
-        Args:
-            queries_only: load only what encoding questions needs (the ONNX query encoder when it exists, see
-                :class:`~assistant.retrieval.embedder.SentenceTransformerEmbedder`); a one-shot CLI ``ask`` does.
-        """
-        warm = getattr(self.embedder, "warm_up_queries" if queries_only else "warm_up", None)
-        warm = warm or getattr(self.embedder, "warm_up", None)
-        if warm:
-            warm()
-        self.retriever.snapshot()
-
-    def close(self) -> None:
-        """Release clients: the CRM's connection pool, and Chroma's HTTP pool if any."""
-        if self._crm is not None:
-            self._crm.db.close()
-        closer = getattr(self.store.client, "close", None) if self.store.connected else None
-        if callable(closer):
-            try:
-                closer()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
-
-    def __enter__(self) -> Services:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
     """Create the embedder and the Chroma store (both load or connect on first use) and the retriever."""
     embedder = embedder or make_embedder(settings)
@@ -158,4 +86,5 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         sla=SlaTable.load(settings.policy_data_dir / "sla.csv"),
         chat_model=make_chat_model(settings),
         vocabulary=DomainVocabulary.load(settings.policy_data_dir),
+        open_crm=make_crm,
     )

@@ -7,14 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from assistant.answer import make_citation
 from assistant.errors import IndexMissing, InvalidSlaRequest
-from assistant.models import ScoredChunk
+from assistant.models import Citation, ScoredChunk
 from assistant.sla import SlaTarget, compute_status, format_iso_duration, humanize
 from assistant.text import linearize_tables
 
 if TYPE_CHECKING:
-    from assistant.factory import Services
+    from assistant.services import Services
 
 
 def client_json(services: Services, client_id: str) -> dict[str, Any]:
@@ -81,7 +80,7 @@ def _sla_citation(services: Services, target: SlaTarget) -> dict[str, Any] | Non
         return None
     candidates = [*results, *(ScoredChunk(chunk=c, score=0.0) for c in corpus.chunks)]
     found = next((r for r in candidates if _states_row(r.chunk.text, target)), None)
-    return make_citation(1, found).model_dump(mode="json") if found else None
+    return Citation.of(1, found).model_dump(mode="json") if found else None
 
 
 def _figure(duration: timedelta) -> tuple[str, ...]:

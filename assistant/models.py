@@ -75,6 +75,27 @@ class Citation(BaseModel):
     owner: str | None = None
     effective_date: str | None = None
 
+    @classmethod
+    def of(cls, n: int, result: ScoredChunk) -> Citation:
+        """The numbered citation of a retrieved chunk: document, section, owner, effective date."""
+        meta = result.chunk.metadata
+        return cls(
+            n=n,
+            doc_id=result.chunk.doc_id,
+            title=result.chunk.title,
+            section=result.chunk.section,
+            source=result.chunk.source,
+            score=round(result.score, 4),
+            chunk_id=result.chunk.id,
+            owner=_text_or_none(meta.get("owner")),
+            effective_date=_text_or_none(meta.get("effective_date")),
+        )
+
+
+def _text_or_none(value: object) -> str | None:
+    """A metadata value as text; empty and missing values are None."""
+    return str(value) if value not in (None, "") else None
+
 
 class Answer(BaseModel):
     """The answer to one question (``ask`` JSON)."""

@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.answer import Composition, make_citation, split_units
+from assistant.answer import Composition, split_units
 from assistant.durations import humanize
 from assistant.errors import PlaybookError
-from assistant.factory import Services
 from assistant.language.vocabulary import tier_token
 from assistant.models import Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus
+from assistant.services import Services
 from assistant.text import terms
 
 # Comparisons across tiers: "which tier has the longest window?", "¿qué nivel tiene el mayor tope?".
@@ -170,7 +170,7 @@ def _cite(part: Part, tier: str, results: list[ScoredChunk], corpus: Corpus, cit
         return None
     number = next((c.n for c in citations if c.chunk_id == source.chunk.id), len(citations) + 1)
     if number > len(citations):
-        citations.append(make_citation(number, source))
+        citations.append(Citation.of(number, source))
     return number
 
 

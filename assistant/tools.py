@@ -19,7 +19,7 @@ from assistant.errors import ClientOutOfScope, PlaybookError
 from assistant.lookups import client_json, sla_json
 
 if TYPE_CHECKING:
-    from assistant.factory import Services
+    from assistant.services import Services
 
 CLIENT_ID = r"^\s*[Cc]-\d{4}\s*$"
 Channel = Literal["email", "chat", "phone", "ticket", "video"]

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from assistant.ask import ask
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.retrieval.hybrid import CANDIDATES
+from assistant.services import Services
 from assistant.settings import Settings
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 from bench.corpus import base_records, golden_questions, load_vocabulary, perturb_text

@@ -19,8 +19,9 @@ from typing import Any
 
 from assistant.agent import AskRequest, Turn, answer
 from assistant.errors import PlaybookError
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.models import Answer
+from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from evals import metrics as m
 from evals.baselines import TOP, Baselines, score_baselines

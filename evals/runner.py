@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import PlaybookError
-from assistant.factory import Services
+from assistant.services import Services
 from evals import metrics as m
 from evals.dataset import Dataset
 from evals.ragas_metrics import Judge, add_ragas_metrics

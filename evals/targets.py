@@ -19,8 +19,8 @@ import httpx
 
 from assistant.agent import AskRequest, Turn, answer, write_draft
 from assistant.errors import PlaybookError
-from assistant.factory import Services
 from assistant.models import Answer, Chunk, Draft, DraftRequest
+from assistant.services import Services
 from evals.dataset import DraftCase, ThreadTurn
 
 

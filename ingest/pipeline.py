@@ -31,7 +31,7 @@ from ingest.plan import Plan, dedupe_doc_ids, make_plan, manifest, require_docum
 from ingest.screening import screen_document
 
 if TYPE_CHECKING:
-    from assistant.factory import Services
+    from assistant.services import Services
 
 Progress = Callable[[str, int, int], None]
 EMBED_STEP = 512  # most chunks one embedding call takes

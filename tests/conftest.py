@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
+from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from ingest.pipeline import IngestPipeline, pipeline_for
 

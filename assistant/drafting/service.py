@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from assistant.answer import make_citation
 from assistant.drafting.checks import Violation, check_fields, check_text, policy_times
 from assistant.drafting.language import detect_message_language, language_name
 from assistant.drafting.policy import ClientFacts, Decision, add_contact_codes, decide_refund, decide_rescue
@@ -18,7 +17,7 @@ from assistant.sla import compute_status, promised_time
 
 if TYPE_CHECKING:
     from assistant.crm.schemas import Client
-    from assistant.factory import Services
+    from assistant.services import Services
 
 CLOCK_SKEW = timedelta(minutes=5)  # a received time this far ahead of our clock is still accepted
 # What each draft cites, per kind and reason, as queries in each language (the sections the decision applies).
@@ -131,7 +130,7 @@ def _citations(services: Services, request: DraftRequest, decision: Decision, la
         for r in results:
             key = (r.chunk.doc_id, r.chunk.section)
             if key not in seen:
-                seen[key] = make_citation(len(seen) + 1, r)
+                seen[key] = Citation.of(len(seen) + 1, r)
     return list(seen.values())
 
 

@@ -14,12 +14,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 
 from assistant.errors import InvalidQuizRequest, QuizNotFound
-from assistant.factory import Services
 from assistant.quiz.facts import Fact, load_roles
 from assistant.quiz.generate import Candidate, candidates, generate
 from assistant.quiz.grading import CORRECT_FROM, grade
 from assistant.quiz.models import AnswerRecord, Grade, Question, QuizOut, QuizRequest, TopicScore
 from assistant.quiz.store import QuizRepository, QuizRow
+from assistant.services import Services
 
 WEAK_SHARE = 3  # one question in three (at least one) goes to the trainees' weak topics
 CSV_COLUMNS = tuple(AnswerRecord.model_fields)

@@ -16,7 +16,8 @@ from starlette.types import Scope
 
 from assistant import __version__
 from assistant.errors import ConfigError, IndexMissing
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
+from assistant.services import Services
 from assistant.settings import Settings
 from integrations.http import errors
 from integrations.http.auth import KeyRing, load_keys

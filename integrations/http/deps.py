@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.factory import Services
+from assistant.services import Services
 from integrations.http.auth import KeyRing
 from integrations.http.metrics import Metrics
 

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from assistant.errors import ConfigError
-from assistant.factory import Services
+from assistant.services import Services
 from assistant.settings import Settings
 from integrations.slack.actions import register_actions
 from integrations.slack.commands import register_commands

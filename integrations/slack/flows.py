@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from assistant.agent import AskRequest, answer, write_draft
 from assistant.clean import clean_text
 from assistant.errors import PlaybookError
-from assistant.factory import Services
 from assistant.models import Answer, Draft, DraftRequest
+from assistant.services import Services
 from assistant.settings import Settings
 from assistant.storage.base import utcnow
 from integrations.slack import blocks

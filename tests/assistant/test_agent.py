@@ -24,9 +24,9 @@ from pydantic import Field
 from assistant.agent import AskRequest, answer, handle, write_draft
 from assistant.ask import ask
 from assistant.drafting.service import draft
-from assistant.factory import Services
 from assistant.models import Answer, Draft, DraftRequest
 from assistant.prompts import AnswerPrompt
+from assistant.services import Services
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,9 @@ import pytest
 
 from assistant.answer import compose, novelty, split_units
 from assistant.ask import ask
-from assistant.factory import Services
 from assistant.models import SECTION_SEPARATOR, Chunk, ScoredChunk
 from assistant.retrieval.hybrid import Corpus, join_overlapping, normalize_filters, reciprocal_rank_fusion
+from assistant.services import Services
 from assistant.text import detect_language, linearize_tables, terms
 
 

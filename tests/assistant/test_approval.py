@@ -20,8 +20,9 @@ from assistant.crm.seed import import_clients_csv
 from assistant.drafting.policy import FULL_REFUND_REASONS, decide_refund
 from assistant.drafting.reasons import Reason
 from assistant.drafting.service import facts
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.policy_data import PolicyData
+from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 from assistant.tools import make_tools
 from tests.conftest import hash_settings

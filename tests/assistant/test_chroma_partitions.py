@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.retrieval.chroma_index import PARTITION_SEPARATOR, split_language
+from assistant.services import Services
 from tests.conftest import hash_settings
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.agent import AskRequest, Turn, answer
-from assistant.factory import Services
 from assistant.models import Answer
+from assistant.services import Services
 from evals.dataset import Question, load_dataset
 
 GOLDEN = load_dataset("golden").questions

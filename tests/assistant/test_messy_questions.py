@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.ask import ask
-from assistant.factory import Services
+from assistant.services import Services
 
 pytestmark = pytest.mark.slow
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.factory import Services
 from assistant.retrieval.embedder import SentenceTransformerEmbedder
 from assistant.retrieval.onnx_query import OnnxQueryEncoder, encoder_dir, export
+from assistant.services import Services
 
 pytestmark = pytest.mark.slow
 

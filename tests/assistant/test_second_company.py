@@ -17,12 +17,13 @@ import pytest
 
 from assistant.ask import ask
 from assistant.drafting.service import draft
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.lookups import sla_json
 from assistant.models import DraftRequest
 from assistant.policy_data import PolicyData
 from assistant.quiz.models import QuizRequest
 from assistant.quiz.service import create_quiz
+from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from ingest.pipeline import pipeline_for
 

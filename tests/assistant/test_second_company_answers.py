@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant.ask import ask
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
+from assistant.services import Services
 from tests.conftest import hash_settings, make_pipeline
 
 SECOND_COMPANY_TABLES = Path(__file__).resolve().parents[2] / "evals" / "fixtures" / "second-company" / "data"

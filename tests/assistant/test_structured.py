@@ -8,7 +8,7 @@ import pytest
 
 from assistant.ask import ask
 from assistant.durations import humanize
-from assistant.factory import Services
+from assistant.services import Services
 from assistant.structured import structured_answer
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 from pydantic import ValidationError
 
-from assistant.factory import Services
+from assistant.services import Services
 from assistant.tools import make_tools
 
 pytestmark = pytest.mark.slow

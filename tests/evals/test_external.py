@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.factory import Services
+from assistant.services import Services
 from assistant.settings import Settings
 from evals.external import ExternalOptions, ask_one, refusals, run_external, summarize
 from evals.external_report import write_external_report

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import Services
 from assistant.retrieval.hybrid import HybridRetriever
+from assistant.services import Services
 from evals.dataset import load_dataset
 from evals.gate import GATE_FILE, check, load_gate
 from evals.report import write_report

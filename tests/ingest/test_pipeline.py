@@ -19,7 +19,8 @@ from filelock import FileLock
 
 from assistant.ask import ask
 from assistant.errors import IngestLocked, SourceNotFound
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
+from assistant.services import Services
 from tests.conftest import hash_settings, make_pipeline
 
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.models import IngestSummary
+from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 from tests.conftest import make_pipeline
 from tests.integrations.http.helpers import clean_hash_settings

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from assistant.agent import write_draft
-from assistant.factory import Services
 from assistant.models import Draft, DraftRequest
+from assistant.services import Services
 from tests.integrations.http.helpers import KEYRING, auth, running
 
 from .conftest import CORPUS, NOW

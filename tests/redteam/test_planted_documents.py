@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from assistant.ask import ask
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.models import DraftRequest
+from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 from ingest.screening import screen_text
 from tests.conftest import hash_settings, make_pipeline

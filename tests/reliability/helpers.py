@@ -15,8 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from assistant.factory import Services, build_services
+from assistant.factory import build_services
 from assistant.retrieval.embedder import HashEmbedder
+from assistant.services import Services
 from assistant.settings import Settings
 
 MAIN_DIR = Path(__file__).resolve().parents[2]

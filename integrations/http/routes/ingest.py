@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import PathNotAllowed, PlaybookError
-from assistant.factory import Services
+from assistant.services import Services
 from assistant.storage.jobs import IngestJob
 from integrations.http.deps import Admin, ServicesDep
 

@@ -15,8 +15,8 @@ import pytest
 
 from assistant.drafting.service import draft
 from assistant.errors import ClientNotFound, InvalidInput
-from assistant.factory import Services
 from assistant.models import Draft, DraftRequest
+from assistant.services import Services
 from tests.contract import CITATION_KEYS, DRAFT_KEYS
 
 pytestmark = pytest.mark.slow

@@ -10,12 +10,12 @@ import uuid
 import pytest
 
 from assistant.errors import InvalidQuizRequest, QuizNotFound
-from assistant.factory import Services
 from assistant.quiz.facts import extract_facts
 from assistant.quiz.generate import candidates, generate
 from assistant.quiz.grading import grade
 from assistant.quiz.models import KeyFact, Question, QuizCitation, QuizRequest
 from assistant.quiz.service import answer_question, create_quiz, export_csv, repository, roles_of, scores
+from assistant.services import Services
 
 
 def user() -> str:

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.factory import Services
+from assistant.services import Services
 from assistant.settings import Settings
 from integrations.http.app import create_app
 from integrations.http.auth import KeyRing

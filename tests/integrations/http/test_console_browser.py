@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import Services
+from assistant.services import Services
 from integrations.http import create_app
 from integrations.http.auth import KeyRing
 from tests.browser import WAIT, chromium, needs_chromium

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.python.asgi import shutdown_lifespans  # noqa: E402
 
-from assistant.factory import Services  # noqa: E402
+from assistant.services import Services  # noqa: E402
 from integrations.http.app import create_app  # noqa: E402
 
 from .helpers import KEYRING, auth, clean_hash_settings, kb_app  # noqa: E402

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant import __version__
-from assistant.factory import Services
+from assistant.services import Services
 from integrations.http.app import create_app
 from tests.conftest import hash_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from assistant.factory import Services
+from assistant.services import Services
 
 from .helpers import auth, kb_app, running
 

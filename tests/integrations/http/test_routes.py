@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.factory import Services
+from assistant.services import Services
 
 from .helpers import (
     ASK_KEYS,

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from assistant.factory import Services
+from assistant.services import Services
 from integrations.http.app import create_app
 from tests.integrations.http.helpers import KEYRING
 

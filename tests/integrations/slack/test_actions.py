@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from assistant.factory import Services
 from assistant.models import Answer, Citation
+from assistant.services import Services
 from assistant.settings import SlackChannelSettings
 from integrations.slack import blocks
 

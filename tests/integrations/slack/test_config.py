@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from assistant.errors import ConfigError
-from assistant.factory import Services
+from assistant.services import Services
 from assistant.settings import Settings
 from integrations.http.app import create_app
 from tests.integrations.http.helpers import KEYRING

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from assistant.factory import Services
 from assistant.quiz import service
 from assistant.quiz.models import Grade, QuestionOut, QuizCitation, QuizOut
+from assistant.services import Services
 from integrations.slack import blocks, quiz_blocks
 from integrations.slack.quiz import parse_quiz
 
