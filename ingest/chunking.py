@@ -13,6 +13,7 @@ from typing import Any
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from assistant.models import SECTION_SEPARATOR, Chunk
+from assistant.retrieval.filters import audience_flags
 from assistant.text import detect_language
 from ingest.loaders.base import LoadedDocument
 
@@ -73,10 +74,7 @@ class Chunker:
             doc_id=doc_id, title=title, source=source, language=language, format=doc.format,
             source_hash=source_hash,
         )
-        # Chroma metadata is scalar: one boolean per audience makes {"audience": "agents"} filterable.
-        audience = doc.metadata.get("audience") or []
-        for value in [audience] if isinstance(audience, str) else audience:
-            base_meta[f"audience_{slug(str(value))}"] = True
+        base_meta.update(audience_flags(doc.metadata.get("audience")))  # makes {"audience": "agents"} filterable
         chunks: list[Chunk] = []
         seen_ids: set[str] = set()
         for section_index, section in enumerate(sections):

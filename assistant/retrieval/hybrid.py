@@ -24,6 +24,7 @@ from assistant.language.spelling import Speller, word_counts
 from assistant.models import Chunk, ScoredChunk
 from assistant.retrieval.bm25 import BM25Index
 from assistant.retrieval.chroma_index import ChromaGenerationIndex, ChromaStore
+from assistant.retrieval.filters import chroma_where, matches, stored_filters
 from assistant.retrieval.ports import Embedder
 from assistant.text import terms
 
@@ -116,19 +117,6 @@ def _idf(tokens: Sequence[list[str]]) -> dict[str, float]:
     return {t: math.log(1 + n / (1 + c)) for t, c in df.items()}
 
 
-def normalize_filters(where: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Map user filters to stored metadata: ``{"audience": "agents"}`` becomes ``{"audience_agents": True}``."""
-    if not where:
-        return None
-    out: dict[str, Any] = {}
-    for key, value in where.items():
-        if key == "audience":
-            out[f"audience_{value}"] = True
-        else:
-            out[key] = value
-    return out
-
-
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
     """Fuse rankings of ids: score = sum of 1 / (k + rank)."""
     fused: dict[str, float] = defaultdict(float)
@@ -174,15 +162,12 @@ class HybridRetriever:
         BM25 uses that language's stemmer. Ties in the fused score keep the dense order.
         """
         index, corpus = self.snapshot()
-        where = normalize_filters(where)
+        where = stored_filters(where)
         if not corpus.chunks:
             return [], corpus
         lang = language if language in corpus.bm25.languages else corpus.bm25.languages[0]
-        dense_where: dict[str, Any] = {"language": lang}
-        if where:
-            dense_where = {"$and": [dense_where, *({key: v} for key, v in where.items())]}
         n = min(CANDIDATES, len(corpus.chunks))
-        dense = index.query(self.embedder.embed_query(query), n, dense_where)
+        dense = index.query(self.embedder.embed_query(query), n, chroma_where(lang, where))
         allowed = _allowed(corpus, where)
         sparse = [(corpus.chunks[p].id, s) for p, s in corpus.bm25.search(query, lang, n * 2)]
         sparse = [(cid, s) for cid, s in sparse if allowed is None or cid in allowed][:n]
@@ -233,4 +218,4 @@ def _allowed(corpus: Corpus, where: dict[str, Any] | None) -> set[str] | None:
     """Chunk ids matching simple equality filters (for the BM25 side), or None for no filter."""
     if not where:
         return None
-    return {c.id for c in corpus.chunks if all(c.metadata.get(k) == v for k, v in where.items())}
+    return {c.id for c in corpus.chunks if matches(c.metadata, where)}

@@ -1,4 +1,4 @@
-"""Unit tests of the pieces answers are built from: text splitting, tables, tokens, overlap joins, filters."""
+"""Unit tests of the pieces answers are built from: text splitting, tables, tokens, overlap joins, filtered answers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from assistant.answer import compose, novelty, split_units
 from assistant.ask import ask
 from assistant.models import SECTION_SEPARATOR, Chunk, ScoredChunk
-from assistant.retrieval.hybrid import Corpus, join_overlapping, normalize_filters, reciprocal_rank_fusion
+from assistant.retrieval.hybrid import Corpus, join_overlapping, reciprocal_rank_fusion
 from assistant.services import Services
 from assistant.text import detect_language, linearize_tables, terms
 
@@ -130,11 +130,6 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     """A failure means a chunk ranked well by both retrievers would not beat one ranked first by only one."""
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "a"]])
     assert max(fused, key=fused.get) == "b"
-
-
-def test_audience_filter_is_mapped_to_stored_flags() -> None:
-    """A failure means {"audience": "agents"} could never match (audience lists are stored as flags)."""
-    assert normalize_filters({"audience": "agents", "doc_id": "x"}) == {"audience_agents": True, "doc_id": "x"}
 
 
 @pytest.mark.slow
