@@ -7,8 +7,9 @@ import dataclasses
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -21,6 +22,15 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 KEEP_ENV = {"PLAYBOOK_TEST_DATABASE_URL"}
 pytest_plugins = ["tests.integrations.slack.fake_slack"]  # the `fake` Slack Web API fixture (Slack, red-team suites)
+F = TypeVar("F", bound=Callable[..., object])
+SLOW_FIXTURES: set[str] = set()  # fixtures registered by @slow_fixture: every test that uses one is marked `slow`
+
+
+def slow_fixture(function: F) -> F:
+    """Mark ``slow`` every test that uses this fixture (put it under ``@pytest.fixture``): for fixtures that load the
+    real embedding model or ingest the bundled knowledge base. Pytest ignores marks on fixtures, hence this."""
+    SLOW_FIXTURES.add(function.__name__)
+    return function
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +70,7 @@ def make_pipeline(services: Services) -> IngestPipeline:
 
 
 @pytest.fixture(scope="session")
+@slow_fixture
 def kb_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """The bundled knowledge base ingested once with the real embedding model (read-only: do not ingest)."""
     data_dir = tmp_path_factory.mktemp("kb")
@@ -86,7 +97,7 @@ def own_crm(kb_services: Services, tmp_path: Path) -> Iterator[Services]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``slow`` every test that uses the shared ingest (it loads the real embedding model)."""
+    """Mark ``slow`` every test that uses a :func:`slow_fixture` (the shared ingests), directly or through another."""
     for item in items:
-        if "kb_services" in getattr(item, "fixturenames", ()):
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)

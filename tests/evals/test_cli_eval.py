@@ -21,7 +21,7 @@ from evals.scoring import ReferenceIndex
 from evals.targets import HttpTarget, InProcessTarget
 from integrations.http.app import create_app
 from integrations.http.auth import KeyRing
-from tests.conftest import hash_settings, make_pipeline
+from tests.conftest import hash_settings, make_pipeline, slow_fixture
 from tests.integrations.cli.helpers import assert_clean_error, one_json, run
 
 QUESTIONS = """\
@@ -54,6 +54,7 @@ cases:
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def hash_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir with the bundled playbook ingested by the hash embedder."""
     data_dir = tmp_path_factory.mktemp("hash-kb")

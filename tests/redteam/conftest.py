@@ -2,7 +2,8 @@
 
 ``clean_kb`` is the bundled playbook alone; ``planted_kb`` is the same playbook plus ``corpus/planted/`` (documents
 with instructions aimed at an AI, hidden text and encoded payloads). Both are ingested once per session into
-throwaway data dirs and are read-only for the tests: a test that ingests builds its own corpus.
+throwaway data dirs and are read-only for the tests: a test that ingests builds its own corpus. Both ingest the
+whole bundled knowledge base, so the tests that use them are marked ``slow``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from assistant.factory import build_services
 from assistant.models import IngestSummary
 from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
-from tests.conftest import make_pipeline
+from tests.conftest import make_pipeline, slow_fixture
 from tests.integrations.http.helpers import clean_hash_settings
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -33,6 +34,7 @@ def _kb(data_dir: Path, paths: list[Path]) -> tuple[Services, IngestSummary]:
 
 
 @pytest.fixture(scope="session")
+@slow_fixture
 def clean_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """The bundled playbook (hash embedder); its ingest summary is in ``extras["ingest_summary"]``."""
     services, summary = _kb(tmp_path_factory.mktemp("clean-kb"), [BUNDLED_KNOWLEDGE_DIR])
@@ -42,6 +44,7 @@ def clean_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 
 
 @pytest.fixture(scope="session")
+@slow_fixture
 def planted_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """The bundled playbook plus the planted documents; its ingest summary is in ``extras["ingest_summary"]``."""
     services, summary = _kb(tmp_path_factory.mktemp("planted-kb"), [BUNDLED_KNOWLEDGE_DIR, PLANTED])

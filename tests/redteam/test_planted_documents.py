@@ -188,6 +188,7 @@ def test_cli_ingest_prints_the_warnings(tmp_path: Path, monkeypatch: pytest.Monk
     assert len(warned) == 4, result.stderr
 
 
+@pytest.mark.slow  # ingests the English half of the bundled knowledge base, twice
 def test_unchanged_planted_file_is_not_rescreened_but_stays_clean(tmp_path: Path) -> None:
     """A failure means an incremental re-ingest brings back the planted text (or re-warns about an unchanged file)."""
     services = build_services(hash_settings(tmp_path / "data"))

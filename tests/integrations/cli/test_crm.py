@@ -131,6 +131,7 @@ def test_sla_unknown_timezone_is_a_clean_error() -> None:
 # --- draft ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # ingests the whole bundled knowledge base
 def test_draft_refund_json_shape() -> None:
     """A failure means `playbook draft --json` breaks the PRODUCT.md draft shape or the policy decision for C-2002."""
     assert run("ingest", "--json").exit_code == 0  # the bundled knowledge, hash-embedded, in this test's data dir
