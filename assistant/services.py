@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.language.vocabulary import DomainVocabulary
 from assistant.policy_data import PolicyData
-from assistant.retrieval.chroma_index import ChromaStore
+from assistant.retrieval.chroma.store import ChromaStore
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.ports import Embedder
 from assistant.settings import Settings

@@ -31,7 +31,7 @@ Progress = Callable[[str, int, int], None]
 CACHE_DIR = "eval-external-cache"
 SLICES = ("first_turns", "follow_ups", "all")
 # Code whose change changes what an ingest writes: a change here re-ingests the cached sets.
-_INDEX_CODE = ("ingest", "assistant/models.py", "assistant/retrieval/chroma_index.py")
+_INDEX_CODE = ("ingest", "assistant/models.py", "assistant/retrieval/chroma", "assistant/retrieval/filters.py")
 _REPO = Path(__file__).resolve().parents[1]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InvalidInput, NoDocuments, ReplaceRequired, SourceNotFound
-from assistant.retrieval.chroma_index import ChromaStore
+from assistant.retrieval.chroma.store import ChromaStore
 from ingest.discovery import check_root
 
 ROOTS_KEY = "roots"
