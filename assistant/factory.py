@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.language.vocabulary import DomainVocabulary
 from assistant.policy_data import PolicyData
-from assistant.retrieval.chroma.store import ChromaStore, make_chroma_client
+from assistant.retrieval.chroma.client import make_chroma_client
+from assistant.retrieval.chroma.store import ChromaStore
 from assistant.retrieval.embedder import HashEmbedder, SentenceTransformerEmbedder
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.ports import Embedder

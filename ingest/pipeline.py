@@ -20,7 +20,8 @@ from filelock import FileLock, Timeout
 
 from assistant.errors import IngestLocked
 from assistant.models import Chunk, IngestSummary, SkippedFile
-from assistant.retrieval.chroma.store import ChromaGenerationIndex, ChromaStore
+from assistant.retrieval.chroma.generation import ChromaGenerationIndex
+from assistant.retrieval.chroma.store import ChromaStore
 from assistant.retrieval.ports import Embedder
 from ingest.chunking import Chunker
 from ingest.corpus import encode_roots, guard_removals, recorded_roots

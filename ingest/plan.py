@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.errors import NoDocuments
 from assistant.models import Chunk, IngestSummary, SkippedFile
-from assistant.retrieval.chroma.store import ChromaGenerationIndex
+from assistant.retrieval.chroma.generation import ChromaGenerationIndex
 from ingest.discovery import SourceFile
 
 

@@ -23,7 +23,8 @@ from typing import Any
 from assistant.language.spelling import Speller, word_counts
 from assistant.models import Chunk, ScoredChunk
 from assistant.retrieval.bm25 import BM25Index
-from assistant.retrieval.chroma.store import ChromaGenerationIndex, ChromaStore
+from assistant.retrieval.chroma.generation import ChromaGenerationIndex
+from assistant.retrieval.chroma.store import ChromaStore
 from assistant.retrieval.filters import chroma_where, matches, stored_filters
 from assistant.retrieval.ports import Embedder
 from assistant.text import terms

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.factory import build_services
-from assistant.retrieval.chroma.store import PARTITION_SEPARATOR, split_language
+from assistant.retrieval.chroma.generation import PARTITION_SEPARATOR, split_language
 from assistant.services import Services
 from tests.conftest import hash_settings
 
