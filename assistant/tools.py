@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from assistant.errors import ClientOutOfScope, PlaybookError
-from assistant.lookups import client_json, sla_json
+from assistant.policy.lookups import client_json, sla_json
 
 if TYPE_CHECKING:
     from assistant.services import Services
@@ -140,9 +140,9 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
         Refused: amounts above the tier's approver maximum or credit cap, which only the top approver grants.
         """
         in_scope(client_id)
-        from assistant.approval import approval_for
         from assistant.crm.schemas import InteractionIn
         from assistant.drafting.policy import amount_kind as kind_of
+        from assistant.policy.approval import approval_for
 
         client = services.crm.clients.get(client_id)
         policy = services.policy

@@ -26,7 +26,7 @@ def _when(text: str | None) -> datetime | None:
 def client(client_id: Annotated[str, typer.Argument(help="Client id, e.g. C-1001.")], as_json: JsonOpt = False) -> None:
     """Show a client: tier, plan, tenure, monthly value, churn risk, account owner, language."""
     from assistant.factory import build_services
-    from assistant.lookups import client_json
+    from assistant.policy.lookups import client_json
 
     with user_errors(as_json), build_services(load_settings()) as services:
         data = client_json(services, client_id)
@@ -47,7 +47,7 @@ def sla(
 ) -> None:
     """Show the SLA targets for a tier, channel and priority; with --received-at, the due times and state."""
     from assistant.factory import build_services
-    from assistant.lookups import sla_json
+    from assistant.policy.lookups import sla_json
 
     with user_errors(as_json), build_services(load_settings()) as services:
         data = sla_json(services, tier, channel, priority, received_at=_when(received_at), timezone=timezone)

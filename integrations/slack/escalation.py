@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assistant.errors import PlaybookError
-from assistant.lookups import sla_json
 from assistant.models import Answer, Citation, Draft
+from assistant.policy.lookups import sla_json
 from integrations.slack import blocks
 from integrations.slack.flows import SlackDeps
 from integrations.slack.store import SlackRecord

@@ -18,9 +18,9 @@ import pytest
 from assistant.ask import ask
 from assistant.drafting.service import draft
 from assistant.factory import build_services
-from assistant.lookups import sla_json
 from assistant.models import DraftRequest
-from assistant.policy_data import PolicyData
+from assistant.policy.lookups import sla_json
+from assistant.policy.tables import PolicyData
 from assistant.quiz.models import QuizRequest
 from assistant.quiz.service import create_quiz
 from assistant.services import Services

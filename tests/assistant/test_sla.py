@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from assistant.errors import InvalidSlaRequest, SlaNotFound
-from assistant.settings import BUNDLED_KNOWLEDGE_DIR
-from assistant.sla import (
+from assistant.policy.sla import (
     BusinessHours,
     SlaTable,
     SlaTarget,
@@ -26,6 +25,7 @@ from assistant.sla import (
     parse_business_hours,
     parse_iso_duration,
 )
+from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 
 SLA_CSV = BUNDLED_KNOWLEDGE_DIR / "data" / "sla.csv"
 MEXICO = ZoneInfo("America/Mexico_City")

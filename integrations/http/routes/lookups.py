@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.lookups import client_json, sla_json
+from assistant.policy.lookups import client_json, sla_json
 from integrations.http.deps import AnyRole, ServicesDep
 
 router = APIRouter(tags=["clients", "sla"])

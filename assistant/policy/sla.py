@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from assistant.durations import format_iso_duration, humanize, parse_iso_duration  # noqa: F401 - re-exported
 from assistant.errors import InvalidSlaRequest, SlaNotFound
+from assistant.policy.durations import format_iso_duration, humanize, parse_iso_duration  # noqa: F401 - re-exported
 
 State = Literal["ok", "at_risk", "breached"]
 
