@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant.errors import IndexMissing, InvalidSlaRequest
 from assistant.models import Citation, ScoredChunk
-from assistant.policy.sla import SlaTarget, compute_status, format_iso_duration, humanize
+from assistant.policy.durations import format_iso_duration, humanize
+from assistant.policy.sla import SlaTarget, compute_status
 from assistant.text import linearize_tables
 
 if TYPE_CHECKING:
