@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from assistant.language.vocabulary import DomainVocabulary
-from assistant.policy_data import PolicyData
+from assistant.policy.sla import SlaTable
+from assistant.policy.tables import PolicyData
 from assistant.retrieval.chroma.client import make_chroma_client
 from assistant.retrieval.chroma.store import ChromaStore
 from assistant.retrieval.embedder import HashEmbedder, SentenceTransformerEmbedder
@@ -13,7 +14,6 @@ from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.ports import Embedder
 from assistant.services import Crm, Services
 from assistant.settings import Settings
-from assistant.sla import SlaTable
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

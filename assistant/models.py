@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from assistant.clean import CleanText
 from assistant.text import linearize_tables
 
 SECTION_SEPARATOR = " › "
+
+# The CRM's vocabularies, declared once: the pydantic models, the SQL check constraints, the HTTP query
+# parameters, the tools' arguments and the CLI's help all use these.
+Tier = Literal["A", "B", "C"]
+Channel = Literal["email", "chat", "phone", "ticket", "video"]
+Priority = Literal["urgent", "high", "normal", "low"]
+TIERS: tuple[str, ...] = get_args(Tier)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+PRIORITIES: tuple[str, ...] = get_args(Priority)
+
+# A client id in its canonical form: ``C-`` and four digits. Free text is searched with CLIENT_ID_SEARCH, the same
+# rule unanchored and in any case ("c-1001" in a Slack question), then normalized with canonical_client_id.
+CLIENT_ID_PATTERN = r"^C-\d{4}$"
+CLIENT_ID_RE = re.compile(CLIENT_ID_PATTERN)
+CLIENT_ID_SEARCH = re.compile(rf"\b{CLIENT_ID_PATTERN.removeprefix('^').removesuffix('$')}\b", re.IGNORECASE)
+
+
+def canonical_client_id(value: object) -> object:
+    """A typed client id in canonical form (surrounding blanks removed, upper case); other values unchanged."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN)]
+# An id as a person or a model typed it (" c-1001 "): accepted in any case and with blanks, validated canonical.
+ClientIdInput = Annotated[ClientId, BeforeValidator(canonical_client_id)]
 
 
 class Chunk(BaseModel):
@@ -137,7 +163,7 @@ class DraftRequest(BaseModel):
     kind: Literal["refund", "rescue"]
     client_id: str = Field(min_length=1, max_length=40)
     message: CleanText = Field(min_length=1, max_length=5000)
-    channel: Literal["email", "chat", "phone", "ticket", "video"] = "email"
+    channel: Channel = "email"
     language: Literal["en", "es", "fr", "de"] | None = None
     received_at: datetime | None = None
     charge_amount: float | None = Field(

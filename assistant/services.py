@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.language.vocabulary import DomainVocabulary
-from assistant.policy_data import PolicyData
+from assistant.policy.sla import SlaTable
+from assistant.policy.tables import PolicyData
 from assistant.retrieval.chroma.store import ChromaStore
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.ports import Embedder
 from assistant.settings import Settings
-from assistant.sla import SlaTable
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.answer import Composition, split_units
-from assistant.durations import humanize
 from assistant.errors import PlaybookError
 from assistant.language.vocabulary import tier_token
 from assistant.models import Citation, ScoredChunk
+from assistant.policy.durations import humanize
 from assistant.retrieval.hybrid import Corpus
 from assistant.services import Services
 from assistant.text import terms

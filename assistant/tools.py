@@ -16,27 +16,24 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from assistant.errors import ClientOutOfScope, PlaybookError
-from assistant.lookups import client_json, sla_json
+from assistant.models import Channel, ClientIdInput, Priority, Tier
+from assistant.policy.lookups import client_view, sla_lookup
 
 if TYPE_CHECKING:
     from assistant.services import Services
 
-CLIENT_ID = r"^\s*[Cc]-\d{4}\s*$"
-Channel = Literal["email", "chat", "phone", "ticket", "video"]
-
-
 class ClientArgs(BaseModel):
     """Arguments of lookup_client."""
 
-    client_id: str = Field(description="Client id, like C-1001.", pattern=CLIENT_ID)
+    client_id: ClientIdInput = Field(description="Client id, like C-1001.")
 
 
 class SlaArgs(BaseModel):
     """Arguments of lookup_sla."""
 
-    tier: Literal["A", "B", "C"]
+    tier: Tier
     channel: Channel
-    priority: Literal["urgent", "high", "normal", "low"] = "normal"
+    priority: Priority = "normal"
     received_at: datetime | None = Field(None, description="When the client wrote (ISO 8601 with offset).")
     timezone: str = Field("UTC", description="The client's IANA time zone, for business hours.")
 
@@ -52,7 +49,7 @@ class SearchArgs(BaseModel):
 class InteractionArgs(BaseModel):
     """Arguments of record_interaction."""
 
-    client_id: str = Field(pattern=CLIENT_ID)
+    client_id: ClientIdInput
     channel: Channel
     typification: str = Field(pattern=r"^[A-Z]{3}-\d{2}$", description="A code of the typification table, e.g. REF-02.")
     summary: str = Field(min_length=1, max_length=2000)
@@ -99,13 +96,16 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
     def lookup_client(client_id: str) -> dict[str, Any]:
         """Look up a client by id: tier (A/B/C), plan, tenure, monthly value, churn risk, account owner, language."""
         in_scope(client_id)
-        return client_json(services, client_id)
+        return client_view(services.crm.clients, client_id).model_dump(mode="json")
 
     def lookup_sla(
         tier: str, channel: str, priority: str = "normal", received_at: datetime | None = None, timezone: str = "UTC"
     ) -> dict[str, Any]:
         """First-response and resolution targets for a tier, channel and priority; with received_at, due times."""
-        return sla_json(services, tier, channel, priority, received_at=received_at, timezone=timezone)
+        return sla_lookup(
+            services.sla, services.retriever, tier=tier, channel=channel, priority=priority, received_at=received_at,
+            timezone=timezone,
+        ).model_dump(mode="json")
 
     def search_playbook(query: str, k: int = 4, language: str | None = None) -> tuple[str, list[dict[str, Any]]]:
         """Search the CX playbook. Returns passages with their id, document, section and text; cite passages by id."""
@@ -140,9 +140,9 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
         Refused: amounts above the tier's approver maximum or credit cap, which only the top approver grants.
         """
         in_scope(client_id)
-        from assistant.approval import approval_for
         from assistant.crm.schemas import InteractionIn
         from assistant.drafting.policy import amount_kind as kind_of
+        from assistant.policy.approval import approval_for
 
         client = services.crm.clients.get(client_id)
         policy = services.policy

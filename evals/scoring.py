@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from assistant.drafting.checks import promises_refund, time_promises
 from assistant.drafting.render import format_due
 from assistant.models import Chunk, Draft
+from assistant.policy.sla import compute_status, promised_time
 from assistant.services import Services
-from assistant.sla import compute_status, promised_time
 from evals import metrics as m
 from evals.dataset import DraftCase, Question, Source
 from evals.results import DraftResult, QuestionResult, RetrievedRow

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.crm.schemas import CHANNELS, CHURN_RISKS, CLIENT_STATUSES, TIERS
+from assistant.crm.schemas import CHURN_RISKS, CLIENT_STATUSES
+from assistant.models import CHANNELS, TIERS
 from assistant.storage.base import Base, UtcDateTime, tables_of, utcnow
 
 

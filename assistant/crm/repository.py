@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from assistant.crm.models import TABLES, ClientRow, InteractionRow
-from assistant.crm.schemas import CLIENT_ID_RE, TIERS, Client, Interaction, InteractionIn
+from assistant.crm.schemas import Client, Interaction, InteractionIn
 from assistant.errors import ClientNotFound, InvalidClientData
+from assistant.models import CLIENT_ID_RE, TIERS
 from assistant.storage.engine import Database
 
 MAX_HISTORY = 200

@@ -1,7 +1,8 @@
 """Typed CRM data that crosses layers: clients, SLA policy rows and interactions.
 
-The vocabularies (tiers, channels...) live here once; the SQLAlchemy models and the CSV seeding use
-the same tuples, so a check constraint and a validation error can never disagree.
+The vocabularies live once: tiers, channels, priorities and the client-id rule in :mod:`assistant.models`, churn
+risks and statuses here; the SQLAlchemy models and the CSV seeding use the same tuples, so a check constraint and
+a validation error can never disagree.
 """
 
 from __future__ import annotations
@@ -13,20 +14,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Tier = Literal["A", "B", "C"]
+from assistant.models import Channel, ClientId, Priority, Tier
+
 ChurnRisk = Literal["low", "medium", "high"]
 ClientStatus = Literal["active", "inactive", "cancellation_requested"]
-Channel = Literal["email", "chat", "phone", "ticket", "video"]
-Priority = Literal["urgent", "high", "normal", "low"]
 
-TIERS: tuple[str, ...] = get_args(Tier)
 CHURN_RISKS: tuple[str, ...] = get_args(ChurnRisk)
 CLIENT_STATUSES: tuple[str, ...] = get_args(ClientStatus)
-CHANNELS: tuple[str, ...] = get_args(Channel)
-PRIORITIES: tuple[str, ...] = get_args(Priority)
 
-CLIENT_ID_PATTERN = r"^C-\d{4}$"
-CLIENT_ID_RE = re.compile(CLIENT_ID_PATTERN)
 MAX_SUMMARY_CHARS = 2000
 MAX_AMOUNT = 1_000_000
 # ISO 8601 durations as the SLA table writes them (PT20S, PT4H, P3D, P1DT2H).
@@ -58,7 +53,7 @@ class Client(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
-    id: str = Field(pattern=CLIENT_ID_PATTERN)
+    id: ClientId
     name: str = Field(min_length=1, max_length=200)
     tier: Tier
     plan: str = Field(min_length=1, max_length=60)

@@ -31,7 +31,7 @@ _M = TypeVar("_M", bound=BaseModel)
 def seed_from_data(db: Database, data_dir: Path) -> SeedReport:
     """Upsert ``clients.csv`` from ``data_dir``; the whole file is validated before any write.
 
-    The SLA is not stored: it is read from ``sla.csv`` (:class:`~assistant.sla.SlaTable`).
+    The SLA is not stored: it is read from ``sla.csv`` (:class:`~assistant.policy.sla.SlaTable`).
 
     Args:
         db: Target database (the CRM tables are created if missing).

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.approval import AmountKind, approval_for
 from assistant.drafting.reasons import Reason
-from assistant.policy_data import PolicyData
+from assistant.policy.approval import AmountKind, approval_for
+from assistant.policy.tables import PolicyData
 
 REFUND_CODES = {
     Reason.BILLING_ERROR: "REF-01",
@@ -67,7 +67,7 @@ class Decision:
 
 
 def _approve(decision: Decision, client: ClientFacts, policy: PolicyData, kind: AmountKind) -> None:
-    """Set the decision's approval from the one approval rule (:func:`assistant.approval.approval_for`)."""
+    """Set the decision's approval from the one approval rule (:func:`assistant.policy.approval.approval_for`)."""
     approval = approval_for(
         policy, tier=client.tier, kind=kind, amount=decision.amount, monthly_value=client.monthly_value,
         prior_refunds_12m=client.prior_refunds_12m,

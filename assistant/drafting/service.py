@@ -13,7 +13,7 @@ from assistant.drafting.reasons import Reading, Reason, read
 from assistant.drafting.render import format_due, format_money, has_template, render
 from assistant.errors import InvalidInput, PlaybookError
 from assistant.models import Citation, Draft, DraftRequest, DraftSla
-from assistant.sla import compute_status, promised_time
+from assistant.policy.sla import compute_status, promised_time
 
 if TYPE_CHECKING:
     from assistant.crm.schemas import Client

@@ -8,9 +8,16 @@ from typing import Annotated
 
 import typer
 
+from assistant.models import CHANNELS, PRIORITIES, TIERS
 from integrations.cli.common import InvalidInput, JsonOpt, err, load_settings, out, print_json, user_errors
 
-Channel = typer.Option("--channel", help="email, chat, phone, ticket or video.")
+
+def _one_of(values: tuple[str, ...]) -> str:
+    """``a, b or c.``: a vocabulary as help text."""
+    return f"{', '.join(values[:-1])} or {values[-1]}."
+
+
+Channel = typer.Option("--channel", help=_one_of(CHANNELS))
 
 
 def _when(text: str | None) -> datetime | None:
@@ -26,10 +33,10 @@ def _when(text: str | None) -> datetime | None:
 def client(client_id: Annotated[str, typer.Argument(help="Client id, e.g. C-1001.")], as_json: JsonOpt = False) -> None:
     """Show a client: tier, plan, tenure, monthly value, churn risk, account owner, language."""
     from assistant.factory import build_services
-    from assistant.lookups import client_json
+    from assistant.policy.lookups import client_view
 
     with user_errors(as_json), build_services(load_settings()) as services:
-        data = client_json(services, client_id)
+        data = client_view(services.crm.clients, client_id).model_dump(mode="json")
     if as_json:
         print_json(data)
         return
@@ -38,19 +45,22 @@ def client(client_id: Annotated[str, typer.Argument(help="Client id, e.g. C-1001
 
 
 def sla(
-    tier: Annotated[str, typer.Option("--tier", help="A, B or C.")],
+    tier: Annotated[str, typer.Option("--tier", help=_one_of(TIERS))],
     channel: Annotated[str, Channel],
-    priority: Annotated[str, typer.Option("--priority", help="urgent, high, normal or low.")] = "normal",
+    priority: Annotated[str, typer.Option("--priority", help=_one_of(PRIORITIES))] = "normal",
     received_at: Annotated[str | None, typer.Option("--received-at", help="When the client wrote (ISO 8601).")] = None,
     timezone: Annotated[str, typer.Option("--timezone", help="The client's IANA time zone.")] = "UTC",
     as_json: JsonOpt = False,
 ) -> None:
     """Show the SLA targets for a tier, channel and priority; with --received-at, the due times and state."""
     from assistant.factory import build_services
-    from assistant.lookups import sla_json
+    from assistant.policy.lookups import sla_lookup
 
     with user_errors(as_json), build_services(load_settings()) as services:
-        data = sla_json(services, tier, channel, priority, received_at=_when(received_at), timezone=timezone)
+        data = sla_lookup(
+            services.sla, services.retriever, tier=tier, channel=channel, priority=priority,
+            received_at=_when(received_at), timezone=timezone,
+        ).model_dump(mode="json")
     if as_json:
         print_json(data)
         return

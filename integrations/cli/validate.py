@@ -21,8 +21,8 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a policy-tables folder (tiers, SLA, limits, owners, codes...) and print every problem found."""
-    from assistant.policy_check import load_tables
-    from assistant.policy_schema import json_schemas
+    from assistant.policy.schema import json_schemas
+    from assistant.policy.validate import load_tables
 
     target = folder if folder is not None else load_settings().policy_data_dir
     if schema is not None:

@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assistant.errors import PlaybookError
-from assistant.lookups import sla_json
-from assistant.models import Answer, Citation, Draft
+from assistant.models import CLIENT_ID_SEARCH, Answer, Citation, Draft
+from assistant.policy.lookups import sla_lookup
 from integrations.slack import blocks
 from integrations.slack.flows import SlackDeps
 from integrations.slack.store import SlackRecord
 
-CLIENT_ID = re.compile(r"\b[Cc]-\d{3,6}\b")
 ASSUMED_CHANNEL = "chat"  # a question asked in Slack is about a live contact; its customer channel is unknown
 
 
@@ -72,15 +71,15 @@ def build_handoff(deps: SlackDeps, record: SlackRecord, requested_by: str, *, no
         answer = Answer.model_validate(record.payload)
         text, citations = answer.answer, answer.citations
         client_label, tier, situation, sla_left = "not identified in the question", "any", "", "n/a (no client)"
-        match = CLIENT_ID.search(record.question)
+        match = CLIENT_ID_SEARCH.search(record.question)  # the one client-id rule, in free text
         if match:
             try:
                 client = services.crm.clients.get(match.group(0))
-                sla = sla_json(services, client.tier, ASSUMED_CHANNEL, received_at=record.created_at,
-                               timezone=client.timezone, now=now)
+                sla = sla_lookup(services.sla, services.retriever, tier=client.tier, channel=ASSUMED_CHANNEL,
+                                 received_at=record.created_at, timezone=client.timezone, now=now)  # clocks set
                 client_label, tier, situation = f"{client.name} ({client.id})", client.tier, "complaint_unresolved_24h"
-                sla_left = (f"first response {format_left(datetime.fromisoformat(sla['first_response_due']), now)}, "
-                            f"resolution {format_left(datetime.fromisoformat(sla['resolution_due']), now)} "
+                sla_left = (f"first response {format_left(sla.first_response_due or now, now)}, "
+                            f"resolution {format_left(sla.resolution_due or now, now)} "
                             f"({ASSUMED_CHANNEL}, since the question)")
             except PlaybookError:
                 pass

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.approval import approval_for
 from assistant.crm.seed import import_clients_csv
 from assistant.drafting.policy import FULL_REFUND_REASONS, decide_refund
 from assistant.drafting.reasons import Reason
 from assistant.drafting.service import facts
 from assistant.factory import build_services
-from assistant.policy_data import PolicyData
+from assistant.policy.approval import approval_for
+from assistant.policy.tables import PolicyData
 from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 from assistant.tools import make_tools

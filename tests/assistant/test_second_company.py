@@ -18,9 +18,9 @@ import pytest
 from assistant.ask import ask
 from assistant.drafting.service import draft
 from assistant.factory import build_services
-from assistant.lookups import sla_json
 from assistant.models import DraftRequest
-from assistant.policy_data import PolicyData
+from assistant.policy.lookups import sla_lookup
+from assistant.policy.tables import PolicyData
 from assistant.quiz.models import QuizRequest
 from assistant.quiz.service import create_quiz
 from assistant.services import Services
@@ -116,10 +116,12 @@ def test_approvals_and_owners_are_the_second_company_roles(corvina: Services) ->
 def test_sla_lookup_uses_its_figures_and_cites_the_section_that_states_them(corvina: Services) -> None:
     """A failure means the SLA tool answers with the bundled figures, cites a section that does not state the row,
     or cites something for a row no document states (Gold video low is only in sla.csv)."""
-    gold = sla_json(corvina, "B", "email", "normal")
+    gold = sla_lookup(corvina.sla, corvina.retriever, tier="B", channel="email", priority="normal").model_dump(
+        mode="json"
+    )
     assert (gold["first_response_target"], gold["resolution_target"]) == ("PT6H", "P3D")
     assert gold["citation"]["doc_id"] == "service-levels"
-    assert sla_json(corvina, "B", "video", "low")["citation"] is None
+    assert sla_lookup(corvina.sla, corvina.retriever, tier="B", channel="video", priority="low").citation is None
     assert foreign(gold) == []
 
 

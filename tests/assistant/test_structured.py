@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.ask import ask
-from assistant.durations import humanize
+from assistant.policy.durations import humanize
 from assistant.services import Services
 from assistant.structured import structured_answer
 

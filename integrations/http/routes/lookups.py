@@ -3,36 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.lookups import client_json, sla_json
+from assistant.crm.schemas import Client
+from assistant.models import Channel, Priority, Tier
+from assistant.policy.lookups import SlaLookup, client_view, sla_lookup
 from integrations.http.deps import AnyRole, ServicesDep
 
 router = APIRouter(tags=["clients", "sla"])
 
 
-@router.get("/v1/clients/{client_id}")
+@router.get("/v1/clients/{client_id}", response_model=Client)
 async def get_client(
     client_id: Annotated[str, Path(max_length=40)], services: ServicesDep, role: AnyRole
-) -> dict[str, Any]:
+) -> Client:
     """A client: tier, plan, tenure, monthly value, churn risk, account owner, language."""
-    return await run_in_threadpool(client_json, services, client_id)
+    return await run_in_threadpool(lambda: client_view(services.crm.clients, client_id))
 
 
-@router.get("/v1/sla")
+@router.get("/v1/sla", response_model=SlaLookup)
 async def get_sla(
     services: ServicesDep,
     role: AnyRole,
-    tier: Literal["A", "B", "C"],
-    channel: Literal["email", "chat", "phone", "ticket", "video"],
-    priority: Literal["urgent", "high", "normal", "low"] = "normal",
+    tier: Tier,
+    channel: Channel,
+    priority: Priority = "normal",
     received_at: datetime | None = None,
     timezone: Annotated[str, Query(max_length=64)] = "UTC",
-) -> dict[str, Any]:
+) -> SlaLookup:
     """SLA targets for tier × channel × priority; with ``received_at``, due times and state."""
     return await run_in_threadpool(
-        lambda: sla_json(services, tier, channel, priority, received_at=received_at, timezone=timezone)
+        lambda: sla_lookup(
+            services.sla, services.retriever, tier=tier, channel=channel, priority=priority, received_at=received_at,
+            timezone=timezone,
+        )
     )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.approval import approval_for
 from assistant.drafting.policy import ClientFacts, add_contact_codes, decide_refund, decide_rescue
 from assistant.drafting.reasons import Reason, classify, read
-from assistant.policy_data import PolicyData
+from assistant.policy.approval import approval_for
+from assistant.policy.tables import PolicyData
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 
 KEY_ACCOUNTS = "Subdirector de Cuentas Clave"

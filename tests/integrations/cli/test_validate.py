@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy_schema import json_schemas
+from assistant.policy.schema import json_schemas
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 from tests.integrations.cli.helpers import assert_clean_error, one_json, run
 

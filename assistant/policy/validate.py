@@ -1,4 +1,4 @@
-"""Check a policy-tables folder against :mod:`assistant.policy_schema`: every problem with file, line and field.
+"""Check a policy-tables folder against :mod:`assistant.policy.schema`: every problem with file, line and field.
 
 Used by ``playbook validate`` (all problems) and at start-up by :meth:`PolicyData.load` (one clear error
 instead of a crash in whichever command first touches a broken table).
@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from assistant.policy_schema import TABLES
+from assistant.policy.schema import TABLES
 
 # Codes the drafts write (primary and secondary); a typification table must define them.
 DRAFT_CODES = ("REF-01", "REF-02", "REF-03", "REF-04", "RSC-01", "RSC-02", "RSC-03")

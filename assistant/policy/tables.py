@@ -1,6 +1,6 @@
 """The policy tables of a knowledge base's ``data/`` folder, validated and typed (the source of truth for numbers).
 
-Schemas: :mod:`assistant.policy_schema`. :meth:`PolicyData.load` refuses a folder with a missing or broken
+Schemas: :mod:`assistant.policy.schema`. :meth:`PolicyData.load` refuses a folder with a missing or broken
 table with one :class:`PolicyDataError` naming the first problem (``playbook validate`` lists them all).
 Everything company-specific (name, sign-off, currency, who to ask, tiers) is read here, so nothing else in the
 code names a company.
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InvalidPolicyData
-from assistant.policy_check import load_tables
-from assistant.policy_schema import CompanyProfile, TierRow, WhoToAsk
+from assistant.policy.schema import CompanyProfile, TierRow, WhoToAsk
+from assistant.policy.validate import load_tables
 
 # Said when a folder names nobody (never the case once validated; kept for hand-built PolicyData in tests).
 DEFAULT_OWNER = "your team lead"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from assistant.policy_data import PolicyData
+    from assistant.policy.tables import PolicyData
 
 AmountKind = Literal["credit", "refund"]
 
