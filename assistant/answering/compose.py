@@ -5,7 +5,7 @@ without subheadings, is narrowed to its retrieved chunks); every sentence, list 
 scored against the question (IDF-weighted term overlap, plus the section's retrieval rank), the best are kept
 in document order, numbered steps stay together for "how do I" questions, and each piece is cited. The best
 retrieved section always answers first; the other retrieved documents are listed as "see also", so the reader
-can check where else the knowledge base speaks of it. Confidence lives in :mod:`assistant.confidence`.
+can check where else the knowledge base speaks of it. Confidence lives in :mod:`assistant.answering.confidence`.
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer_render import clean_piece, render
-from assistant.confidence import confidence, content_terms, coverage, novelty
+from assistant.answering.confidence import content_terms, coverage
+from assistant.answering.render import clean_piece, render
+from assistant.answering.units import LIST_ITEM, Unit, split_units
 from assistant.language.vocabulary import DomainVocabulary
 from assistant.models import SECTION_SEPARATOR, Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus, join_overlapping
 from assistant.text import terms
-from assistant.units import LIST_ITEM, Unit, split_units
-
-__all__ = ["Composition", "compose", "confidence", "content_terms", "novelty", "split_units"]
 
 MAX_SECTIONS = 4
 MAX_UNITS = 7

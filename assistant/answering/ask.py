@@ -12,7 +12,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.answer import compose, confidence
+from assistant.answering.compose import compose
+from assistant.answering.confidence import confidence
+from assistant.answering.figures import structured_answer
 from assistant.clean import clean_text
 from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.language.chitchat import is_chitchat, strip_chitchat
@@ -20,7 +22,6 @@ from assistant.language.followup import Query, contextual_query
 from assistant.models import Answer
 from assistant.retrieval.hybrid import Corpus
 from assistant.services import Services
-from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
 FOLLOW_UP_DISCOUNT = 0.9

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
+from assistant.answering.figures import structured_answer
 from assistant.durations import humanize
 from assistant.services import Services
-from assistant.structured import structured_answer
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.answer import Composition, split_units
+from assistant.answering.compose import Composition
+from assistant.answering.units import split_units
 from assistant.durations import humanize
 from assistant.errors import PlaybookError
 from assistant.language.vocabulary import tier_token
