@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.answering.compose import Composition
+from assistant.answering.composition import Composition
 from assistant.answering.units import split_units
 from assistant.durations import humanize
 from assistant.errors import PlaybookError
