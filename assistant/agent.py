@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.ask import ask, clean_question
+from assistant.answering.ask import ask, clean_question
 from assistant.clean import CleanText
 from assistant.drafting.checks import Violation, check_text, policy_times
 from assistant.drafting.render import format_due

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.factory import build_services
 from assistant.retrieval.hybrid import CANDIDATES
 from assistant.services import Services

@@ -1,6 +1,6 @@
 """Generate quiz questions from indexed chunks, deterministically for a given seed.
 
-Every question comes from one unit (sentence, list item or table row, see :func:`assistant.answer.split_units`)
+Every question comes from one unit (sentence, list item or table row, see :func:`assistant.answering.units.split_units`)
 that holds a checkable fact: a recall question asks for the fact (a table cell, or a blank in the sentence), a
 multiple-choice question offers it among three facts of the same kind taken elsewhere in the playbook, and a
 scenario question describes a table row's situation and asks for two of its facts at once.
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.answer import split_units
+from assistant.answering.units import split_units
 from assistant.models import Chunk
 from assistant.quiz.facts import Fact, extract_facts
 from assistant.quiz.models import Difficulty, KeyFact, Question, QuestionKind, QuizCitation

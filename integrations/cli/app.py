@@ -50,8 +50,8 @@ def ask(
     """Answer a question from the playbook, with numbered citations (or abstain)."""
     import time
 
-    from assistant.ask import ask as ask_question
-    from assistant.ask import clean_question
+    from assistant.answering.ask import ask as ask_question
+    from assistant.answering.ask import clean_question
     from assistant.factory import build_services
 
     settings = load_settings()
@@ -87,7 +87,7 @@ def _show_answer(answer: Any) -> None:
 
 def _interactive(services: Any, k: int | None) -> None:
     """A prompt loop: one question per line, empty line or Ctrl-D to quit."""
-    from assistant.ask import ask as ask_question
+    from assistant.answering.ask import ask as ask_question
 
     services.warm_up(queries_only=True)
     out.print("Playbook Assistant: ask a question (empty line or Ctrl-D to quit).", highlight=False)

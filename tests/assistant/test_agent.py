@@ -22,7 +22,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from assistant.agent import AskRequest, answer, handle, write_draft
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.drafting.service import draft
 from assistant.models import Answer, Draft, DraftRequest
 from assistant.prompts import AnswerPrompt

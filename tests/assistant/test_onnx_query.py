@@ -89,7 +89,7 @@ def test_a_cold_ask_uses_the_export_and_never_imports_torch(kb_services: Service
     """A failure means a one-shot `playbook ask` still imports PyTorch (seconds) although an export exists."""
     script = (
         "import json, sys\n"
-        "from assistant.ask import ask\n"
+        "from assistant.answering.ask import ask\n"
         "from assistant.factory import build_services\n"
         "from assistant.settings import Settings\n"
         "with build_services(Settings()) as services:\n"

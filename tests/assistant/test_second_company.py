@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.drafting.service import draft
 from assistant.factory import build_services
 from assistant.models import DraftRequest

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.factory import build_services
 from assistant.services import Services
 from tests.conftest import hash_settings, make_pipeline

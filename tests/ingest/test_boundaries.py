@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.factory import build_services
 from ingest.discovery import discover
 from ingest.limits import IngestLimits

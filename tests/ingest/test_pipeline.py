@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.errors import IngestLocked, SourceNotFound
 from assistant.factory import build_services
 from assistant.services import Services

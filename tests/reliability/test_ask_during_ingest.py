@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import ingest.pipeline
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.factory import build_services
 from assistant.retrieval.embedder import HashEmbedder
 from tests.conftest import make_pipeline

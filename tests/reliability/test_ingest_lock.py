@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from integrations.http.app import create_app
 from tests.conftest import make_pipeline
 from tests.integrations.cli.helpers import assert_clean_error, one_json, run

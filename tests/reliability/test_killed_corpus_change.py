@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from ingest.corpus import index_status
 from tests.conftest import make_pipeline
 

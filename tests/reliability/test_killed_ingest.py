@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from tests.conftest import make_pipeline
 from tests.integrations.cli.helpers import one_json, run
 

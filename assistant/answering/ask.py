@@ -12,15 +12,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.answer import compose, confidence
+from assistant.answering.compose import compose
+from assistant.answering.confidence import confidence
+from assistant.answering.figures import structured_answer
 from assistant.clean import clean_text
 from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.language.chitchat import is_chitchat, strip_chitchat
 from assistant.language.followup import Query, contextual_query
+from assistant.language.vocabulary import DomainVocabulary
 from assistant.models import Answer
 from assistant.retrieval.hybrid import Corpus
 from assistant.services import Services
-from assistant.structured import structured_answer
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
 FOLLOW_UP_DISCOUNT = 0.9
@@ -52,14 +54,16 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
-def read_question(question: str, thread: Sequence[str], corpus: Corpus, services: Services, language: str) -> Query:
+def read_question(
+    question: str, thread: Sequence[str], *, corpus: Corpus, vocabulary: DomainVocabulary, language: str
+) -> Query:
     """The query to search and answer: chit-chat dropped, misspellings corrected, the thread taken into account."""
 
     def tidy(text: str) -> str:
         return corpus.speller.correct(strip_chitchat(text), language)
 
     turns = [tidy(t) for t in thread if t.strip() and not is_chitchat(t)]
-    return contextual_query(tidy(question), turns, services.vocabulary)
+    return contextual_query(tidy(question), turns, vocabulary)
 
 
 def ask(
@@ -94,7 +98,7 @@ def ask(
         return Answer(id=answer_id, answer=CHITCHAT_TEXT.get(lang, CHITCHAT_TEXT["en"]), abstained=True,
                       confidence=0.0, citations=[], latency_ms=_ms(started), language=lang)
     _, corpus = services.retriever.snapshot()
-    query = read_question(text, thread, corpus, services, lang)
+    query = read_question(text, thread, corpus=corpus, vocabulary=services.vocabulary, language=lang)
     top_k = k or settings.top_k
     pool, corpus = services.retriever.retrieve(
         query.search, language=lang, k=max(top_k, RELATED_POOL), where=filters
@@ -105,7 +109,10 @@ def ask(
         topic = f"{query.context} {_last_answer(replies)}".strip()
         conf = max(conf, round(FOLLOW_UP_DISCOUNT * confidence(topic, lang, results, corpus), 3))
     if conf >= settings.abstain_threshold:
-        composed = structured_answer(services, query.search, lang, results, corpus, conf) or compose(
+        composed = structured_answer(
+            query.search, lang, results=results, corpus=corpus, conf=conf, policy=services.policy, sla=services.sla,
+            vocabulary=services.vocabulary,
+        ) or compose(
             query.search, lang, results, corpus, conf, focus=query.focus if query.has_context else None,
             vocabulary=services.vocabulary, related=pool, max_citations=top_k,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from assistant.units import LIST_ITEM, Unit
+from assistant.answering.units import LIST_ITEM, Unit
 
 _SOURCE_REFS = re.compile(r"\s*\[\s*\d{1,3}\s*\](?!\()")
 _SPACES = re.compile(r"[ \t]+")

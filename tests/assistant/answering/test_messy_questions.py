@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
 from assistant.services import Services
 
 pytestmark = pytest.mark.slow

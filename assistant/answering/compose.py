@@ -5,30 +5,37 @@ without subheadings, is narrowed to its retrieved chunks); every sentence, list 
 scored against the question (IDF-weighted term overlap, plus the section's retrieval rank), the best are kept
 in document order, numbered steps stay together for "how do I" questions, and each piece is cited. The best
 retrieved section always answers first; the other retrieved documents are listed as "see also", so the reader
-can check where else the knowledge base speaks of it. Confidence lives in :mod:`assistant.confidence`.
+can check where else the knowledge base speaks of it ("see also", :mod:`assistant.answering.composition`). A "how
+do I" question with a procedure for it is answered with its steps (:mod:`assistant.answering.procedure`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from assistant.answer_render import clean_piece, render
-from assistant.confidence import confidence, content_terms, coverage, novelty
+from assistant.answering.composition import (
+    MAX_CHARS,
+    MAX_CITATIONS,
+    TOPIC_HEADING_COVERAGE,
+    Composition,
+    QuestionTerms,
+    headed_for_other,
+    other_exclusive_only,
+    question_terms,
+    with_related,
+)
+from assistant.answering.confidence import coverage
+from assistant.answering.procedure import named_step, one_step_answer, procedure_steps, sibling_steps, steps_answer
+from assistant.answering.render import render
+from assistant.answering.units import Unit, split_units
 from assistant.language.vocabulary import DomainVocabulary
 from assistant.models import SECTION_SEPARATOR, Citation, ScoredChunk
 from assistant.retrieval.hybrid import Corpus, join_overlapping
 from assistant.text import terms
-from assistant.units import LIST_ITEM, Unit, split_units
-
-__all__ = ["Composition", "compose", "confidence", "content_terms", "novelty", "split_units"]
 
 MAX_SECTIONS = 4
 MAX_UNITS = 7
-MAX_CHARS = 1100
-MAX_CITATIONS = 5
 LONG_SECTION_CHARS = 2500  # longer sections (whole web pages) are narrowed to their retrieved chunks
-CONTEXT_WEIGHT = 0.5  # the weight of a follow-up's earlier turns' words against its own
 _PROCEDURAL = re.compile(
     r"\b(how (do|should|can|to)|steps?|procedure|process|what (do|should|must) (i|we) do|cómo|pasos?|procedimiento"
     r"|proceso|qué (hago|debo hacer|hacemos))\b",
@@ -43,44 +50,6 @@ _ASKS_FOR_LIST = re.compile(
 _ASKS_FOR_STEPS = re.compile(
     r"\b(steps?|stages?|phases?|procedure|pasos?|etapas?|fases?|procedimiento)\b", re.IGNORECASE
 )
-_HOW_DO_I = re.compile(r"\b(how (do|should|can|to) (i|we|you)?|c[oó]mo (se )?(hago|hacemos|proceso|tramito))\b",
-                       re.IGNORECASE)
-# Generic spellings of an exclusive domain word: "tier B" ("tierb") and support level "L2" ("l2").
-_GENERIC_EXCLUSIVE = (re.compile(r"^tier[a-z]$"), re.compile(r"^l\d$"))
-
-
-@dataclass
-class Composition:
-    """The composed answer text, its citations and its confidence."""
-
-    text: str
-    citations: list[Citation]
-    confidence: float
-
-
-@dataclass(frozen=True)
-class _Question:
-    """The question's terms, their weights, and the groups of words that exclude each other (tiers, levels)."""
-
-    text: str
-    terms: list[str]
-    weights: dict[str, float]
-    exclusive: list[frozenset[str]]
-    vocabulary: DomainVocabulary
-
-
-def _question(
-    question: str, language: str, focus: str | None, vocabulary: DomainVocabulary | None
-) -> _Question:
-    vocabulary = vocabulary or DomainVocabulary()
-    q_terms = content_terms(question, language)
-    q_terms += [t for t in sorted(vocabulary.tokens_in(question)) if t not in q_terms]  # "Gold" is tier B
-    own = set(content_terms(focus, language)) | vocabulary.tokens_in(focus) if focus else set(q_terms)
-    weights = {t: 1.0 if t in own else CONTEXT_WEIGHT for t in q_terms}
-    groups = list(vocabulary.exclusive_groups())
-    for pattern in _GENERIC_EXCLUSIVE:
-        groups.append(frozenset(t for t in q_terms if pattern.match(t)))
-    return _Question(question, q_terms, weights, [g for g in groups if g], vocabulary)
 
 
 def compose(
@@ -104,25 +73,25 @@ def compose(
     Returns:
         The composition; its text is empty when nothing retrieved answers.
     """
-    q = _question(question, language, focus, vocabulary)
+    q = question_terms(question, language, focus, vocabulary)
     sections: list[ScoredChunk] = []
     for r in results:
         if r.chunk.parent_key not in {s.chunk.parent_key for s in sections}:
             sections.append(r)
-    sections = [s for s in sections if not _headed_for_other(q, s)] or sections
-    others = [*sections, *(r for r in related or [] if not _headed_for_other(q, r))]
-    procedure = _procedure(q, sections, corpus) if _PROCEDURAL.search(focus or question) else None
+    sections = [s for s in sections if not headed_for_other(q, s)] or sections
+    others = [*sections, *(r for r in related or [] if not headed_for_other(q, r))]
+    procedure = procedure_steps(q, sections, corpus) if _PROCEDURAL.search(focus or question) else None
     if procedure is not None:
-        return _with_related(_steps_answer(procedure, conf), others, language, max_citations)
+        return with_related(steps_answer(procedure, conf), others, language, max_citations)
     scored, per_section = _score(q, sections[:MAX_SECTIONS], results, corpus)
     if not scored:
         return Composition("", [], conf)
-    steps = _sibling_steps(sections[0], corpus) if _ASKS_FOR_STEPS.search(question) else []
-    named = _named_step(question, steps)
+    steps = sibling_steps(sections[0], corpus) if _ASKS_FOR_STEPS.search(question) else []
+    named = named_step(question, steps)
     if named is not None:
-        return _one_step_answer(named, corpus, conf)
+        return one_step_answer(named, corpus, conf)
     if len(steps) >= 2:
-        return _with_related(_steps_answer(steps, conf), others, language, max_citations)
+        return with_related(steps_answer(steps, conf), others, language, max_citations)
     procedural = bool(_PROCEDURAL.search(question) or _ASKS_FOR_LIST.search(question))
     chosen = _select(scored, per_section, procedural)
     used_ranks = sorted({rank for rank, _ in chosen})
@@ -130,11 +99,11 @@ def compose(
     ordered = sorted(chosen, key=lambda x: (used_ranks.index(x[0]), x[1].order))
     citations = [Citation.of(number[rank], sections[rank]) for rank in used_ranks]
     composition = Composition(render([(number[r], u) for r, u in ordered]), citations, conf)
-    return _with_related(composition, others, language, max_citations)
+    return with_related(composition, others, language, max_citations)
 
 
 def _score(
-    q: _Question, sections: list[ScoredChunk], results: list[ScoredChunk], corpus: Corpus
+    q: QuestionTerms, sections: list[ScoredChunk], results: list[ScoredChunk], corpus: Corpus
 ) -> tuple[list[tuple[float, int, Unit]], dict[int, list[Unit]]]:
     """Every unit of the top sections with its score (own coverage, coverage with the heading, rank)."""
     scored: list[tuple[float, int, Unit]] = []
@@ -146,7 +115,7 @@ def _score(
         per_section[rank] = units
         for u in units:
             unit_terms = set(terms(u.text, r.chunk.language)) | q.vocabulary.tokens_in(u.text)
-            if _other_exclusive_only(q, unit_terms):
+            if other_exclusive_only(q, unit_terms):
                 continue
             own = coverage(q.terms, unit_terms, corpus, q.weights)
             if topic is not None and rank == topic[0] and u.listed:  # the items of "Early warning signs"
@@ -173,10 +142,7 @@ def _answer_region(r: ScoredChunk, results: list[ScoredChunk], corpus: Corpus) -
     return region or r.chunk.text
 
 
-TOPIC_HEADING_COVERAGE = 0.5
-
-
-def _topic_section(q: _Question, sections: list[ScoredChunk], corpus: Corpus) -> tuple[int, float] | None:
+def _topic_section(q: QuestionTerms, sections: list[ScoredChunk], corpus: Corpus) -> tuple[int, float] | None:
     """The section whose own heading covers the question best, with that coverage, when it covers half or more.
 
     Its list items and table rows answer the question even when they share none of its words: the rows of
@@ -189,108 +155,6 @@ def _topic_section(q: _Question, sections: list[ScoredChunk], corpus: Corpus) ->
     ]
     best = max(range(len(covers)), key=lambda n: covers[n], default=None)
     return (best, covers[best]) if best is not None and covers[best] >= TOPIC_HEADING_COVERAGE else None
-
-
-_STEP_HEADING = re.compile(r"^(step|stage|phase|paso|etapa|fase)\s*\d+", re.IGNORECASE)
-
-
-def _sibling_steps(top: ScoredChunk, corpus: Corpus) -> list[ScoredChunk]:
-    """When the best section is one step of a procedure ("… › Step 2: …"), every step, in order."""
-    parts = top.chunk.section.split(SECTION_SEPARATOR)
-    parent = SECTION_SEPARATOR.join(parts[:-1])
-    if not _STEP_HEADING.match(parts[-1]):
-        parent = top.chunk.section  # the best section may be the procedure itself, its steps below it
-    steps = []
-    for chunks in corpus.doc_sections.get(top.chunk.doc_id, []):
-        first = chunks[0]
-        sibling = first.section.split(SECTION_SEPARATOR)
-        if SECTION_SEPARATOR.join(sibling[:-1]) == parent:
-            if _STEP_HEADING.match(sibling[-1]):
-                steps.append(ScoredChunk(chunk=first, score=top.score))
-    return steps
-
-
-def _procedure(q: _Question, sections: list[ScoredChunk], corpus: Corpus) -> list[ScoredChunk] | None:
-    """For "how do I process a refund?": the steps of a retrieved procedure whose title names the question's topic.
-
-    The best-matching prose (refund rules) is not the answer to a "how do I" question when the knowledge base
-    has a procedure for it; the procedure's steps are.
-    """
-    how = _HOW_DO_I.search(q.text)
-    if how is None:
-        return None
-    # "how do I process / handle / deal with a refund": the verb frames the question, the object is its topic.
-    verb = re.match(r"\s*(\w+)", q.text[how.end():])
-    frame = set(terms(verb.group(1), "en")) if verb else set()
-    topic = [t for t in q.terms if t not in frame] or q.terms
-    for r in sections[:MAX_CITATIONS]:
-        steps = _sibling_steps(r, corpus)
-        if len(steps) < 2:
-            continue
-        title_terms = set(terms(r.chunk.title, r.chunk.language))
-        if coverage(topic, title_terms, corpus, q.weights) >= TOPIC_HEADING_COVERAGE:
-            return steps
-    return None
-
-
-_STEP_NUMBER = re.compile(r"\b(?:step|stage|phase|paso|etapa|fase)\s*(\d+)", re.IGNORECASE)
-
-
-def _named_step(question: str, steps: list[ScoredChunk]) -> ScoredChunk | None:
-    """The step a question names ("what do I check in step 1"), when the procedure has it."""
-    asked = {m.group(1) for m in _STEP_NUMBER.finditer(question)}
-    numbered = [(_STEP_NUMBER.match(s.chunk.section.split(SECTION_SEPARATOR)[-1]), s) for s in steps]
-    matches = [s for m, s in numbered if m and m.group(1) in asked]
-    return matches[0] if len(asked) == 1 and len(matches) == 1 else None
-
-
-def _one_step_answer(step: ScoredChunk, corpus: Corpus, conf: float) -> Composition:
-    """One step of a procedure, whole (its list items and sentences in order, within the size budget)."""
-    heading = step.chunk.section.split(SECTION_SEPARATOR)[-1]
-    pieces, size = [], 0
-    for unit in split_units(corpus.section_text(step.chunk)):
-        if size + len(unit.text) > MAX_CHARS:
-            break
-        pieces.append((1, unit))
-        size += len(unit.text)
-    return Composition(f"**{heading}**\n\n{render(pieces)}", [Citation.of(1, step)], conf)
-
-
-def _steps_answer(steps: list[ScoredChunk], conf: float) -> Composition:
-    """List a procedure's steps, each with its first sentence, each cited."""
-    lines, citations = [], []
-    for n, step in enumerate(steps, start=1):
-        first = clean_piece(LIST_ITEM.sub("", next((u.text for u in split_units(step.chunk.text)), "")))
-        heading = clean_piece(step.chunk.section.split(SECTION_SEPARATOR)[-1])
-        lines.append(f"- **{heading}.** {first} [{n}]" if first else f"- **{heading}** [{n}]")
-        citations.append(Citation.of(n, step))
-    return Composition("\n".join(lines), citations, conf)
-
-
-SEE_ALSO = {"en": "See also", "es": "Véase también"}
-
-
-def _with_related(
-    composition: Composition, sections: list[ScoredChunk], language: str, max_citations: int = MAX_CITATIONS
-) -> Composition:
-    """Add the other retrieved documents as numbered "see also" sources (one per document, up to the limit)."""
-    if not composition.text:
-        return composition
-    cited_docs = {c.doc_id for c in composition.citations}
-    citations = list(composition.citations)
-    related = []
-    for r in sections:
-        if len(citations) >= max_citations:
-            break
-        if r.chunk.doc_id in cited_docs:
-            continue
-        cited_docs.add(r.chunk.doc_id)
-        citations.append(Citation.of(len(citations) + 1, r))
-        related.append(f"[{len(citations)}]")
-    if not related:
-        return composition
-    see_also = SEE_ALSO.get(language, SEE_ALSO["en"]) + " " + ", ".join(related) + "."
-    return Composition(f"{composition.text}\n\n{see_also}", citations, composition.confidence)
 
 
 def _select(
@@ -369,28 +233,3 @@ def _what_follows(intro: Unit, units: list[Unit]) -> list[Unit]:
             break
         items.append(u)
     return items[:8]
-
-
-def _other_exclusive_only(q: _Question, unit_terms: set[str]) -> bool:
-    """True when the question names a tier (or support level) and the piece names other ones only.
-
-    A tier B row does not answer for tier C, nor an L1 duty for L3.
-    """
-    for group in q.exclusive:
-        asked = group.intersection(q.terms)
-        named = {t for t in unit_terms if t in group or _same_kind(t, group)}
-        if asked and named and not asked & named:
-            return True
-    return False
-
-
-def _same_kind(token: str, group: frozenset[str]) -> bool:
-    """True when ``token`` is a generic tier or level token of the kind ``group`` holds ("tierc" for {"tierb"})."""
-    return any(pattern.match(token) and any(pattern.match(g) for g in group) for pattern in _GENERIC_EXCLUSIVE)
-
-
-def _headed_for_other(q: _Question, r: ScoredChunk) -> bool:
-    """True when the section's own heading names other tiers or levels only ("Soporte L1" for an L3 question)."""
-    heading = r.chunk.section.split(SECTION_SEPARATOR)[-1]
-    return _other_exclusive_only(q, set(terms(heading, r.chunk.language)) | q.vocabulary.tokens_in(heading))
-

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from assistant.ask import ask
+from assistant.answering.ask import ask
+from assistant.answering.figures import structured_answer
 from assistant.policy.durations import humanize
 from assistant.services import Services
-from assistant.structured import structured_answer
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,11 @@ def test_spanish_multi_part_tier_question_answers_both_parts_in_spanish(kb_servi
 def test_questions_that_are_not_a_tier_lookup_fall_through(kb_services: Services, question: str) -> None:
     """A failure means the structured path took over a question it cannot answer whole (the composer must)."""
     results, corpus = kb_services.retriever.retrieve(question, language="en", k=5)
-    assert structured_answer(kb_services, question, "en", results, corpus, 1.0) is None
+    found = structured_answer(
+        question, "en", results=results, corpus=corpus, conf=1.0, policy=kb_services.policy, sla=kb_services.sla,
+        vocabulary=kb_services.vocabulary,
+    )
+    assert found is None
 
 
 def test_out_of_scope_tier_question_still_abstains(kb_services: Services) -> None:

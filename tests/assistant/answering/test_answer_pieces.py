@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import compose, novelty, split_units
-from assistant.ask import ask
+from assistant.answering.ask import ask
+from assistant.answering.compose import compose
+from assistant.answering.confidence import novelty
+from assistant.answering.units import split_units
 from assistant.models import SECTION_SEPARATOR, Chunk, ScoredChunk
 from assistant.retrieval.hybrid import Corpus, join_overlapping, reciprocal_rank_fusion
 from assistant.services import Services

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.answer_render import clean_piece, render
-from assistant.units import split_units
+from assistant.answering.render import clean_piece, render
+from assistant.answering.units import split_units
 
 
 def test_pieces_of_one_block_read_as_a_paragraph_lists_and_tables_stay_whole() -> None:
