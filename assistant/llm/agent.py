@@ -1,9 +1,12 @@
-"""One entry point: a question or a draft request in, the PRODUCT.md JSON out.
+"""The tool-calling agent, and the two things it may write: an answer and the wording of a draft, each checked.
 
-Without a chat model the request is routed to the deterministic flows (``ask``, ``draft``). With one
-(``PLAYBOOK_LLM``), a LangChain tool-calling agent uses the same tools; its output is then checked:
-an answer must cite passages that ``search_playbook`` returned, a draft must pass the policy checks.
-Otherwise the deterministic result is returned and the reason logged.
+- :func:`llm_answer`: the agent answers with the search tool; the answer must cite, by id, passages that
+  ``search_playbook`` returned in this run. Its citations are those passages (``Citation.of``).
+- :func:`llm_draft`: the agent words a :class:`~assistant.drafting.plan.DraftPlan` (the decision and the promise
+  are given, not asked for); the text must pass the same policy checks as the template and name no other client.
+
+Each returns the deterministic result it was given when the model fails or its output is rejected, with the
+reason logged. Nothing here decides again what the deterministic core decided.
 """
 
 from __future__ import annotations
@@ -11,63 +14,38 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
-from assistant.ask import ask, clean_question
-from assistant.clean import CleanText
-from assistant.drafting.checks import Violation, check_text, policy_times
-from assistant.drafting.render import format_due
-from assistant.drafting.service import decide, draft
-from assistant.models import Answer, Citation, Draft, DraftRequest
-from assistant.prompts import CITATION, AnswerPrompt, DraftPrompt
-from assistant.services import Services
+from assistant.drafting.checks import Violation, check_text
+from assistant.drafting.plan import DraftPlan
+from assistant.llm.prompts import CITATION, AnswerPrompt, DraftPrompt
+from assistant.llm.tools import ToolDeps, make_tools
+from assistant.models import Answer, Citation, Draft, ScoredChunk
+from assistant.questions import Turn
 from assistant.text import detect_language
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
 
-class Turn(BaseModel):
-    """One earlier message of a thread."""
+def llm_answer(model: BaseChatModel, deps: ToolDeps, question: str, thread: list[Turn], fallback: Answer) -> Answer:
+    """The agent's answer to ``question`` if every sentence cites a passage it was shown, else ``fallback``.
 
-    role: Literal["user", "assistant"]
-    text: CleanText = Field(max_length=10_000)
+    Args:
+        model: the configured chat model.
+        deps: what the tools use.
+        question: the cleaned question.
+        thread: the earlier turns, oldest first.
+        fallback: the deterministic answer (its confidence is kept; it comes back on any failure).
 
-
-class AskRequest(BaseModel):
-    """A question (``POST /v1/ask``)."""
-
-    question: CleanText
-    k: int | None = Field(None, ge=1, le=50)
-    thread: list[Turn] = Field(default_factory=list, max_length=50)
-    language: Literal["en", "es"] | None = None
-    # Keys are metadata field names: a "$"-prefixed key would reach Chroma as an operator (a 500, not a filter).
-    filters: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)], str] | None = None
-
-
-def handle(services: Services, request: AskRequest | DraftRequest, *, now: datetime | None = None) -> Answer | Draft:
-    """Answer a question or write a draft, with the agent when a chat model is configured."""
-    if isinstance(request, DraftRequest):
-        return write_draft(services, request, now=now)
-    return answer(services, request)
-
-
-def answer(services: Services, request: AskRequest) -> Answer:
-    """Answer from the playbook: the agent's cited answer if valid, else the deterministic one."""
-    question = clean_question(request.question, services.settings.max_question_chars)
-    earlier = [t.text for t in request.thread if t.role == "user"]
-    replies = [t.text for t in request.thread if t.role == "assistant"]
-    fallback = ask(
-        services, question, k=request.k, language=request.language, filters=request.filters, thread=earlier,
-        replies=replies,
-    )
-    if services.chat_model is None or fallback.abstained:
-        return fallback
+    Returns:
+        The agent's answer with its citations renumbered 1..n, or ``fallback``.
+    """
     started = time.perf_counter()
     try:
-        messages, passages = _run_agent(services, AnswerPrompt().system, question, request.thread, ("search_playbook",))
+        messages, passages = run_agent(model, deps, AnswerPrompt().system, question, thread, ("search_playbook",))
     except Exception as exc:  # noqa: BLE001 - any model failure falls back, with the reason logged
         log.warning("agent failed, deterministic answer returned: %s", type(exc).__name__)
         return fallback
@@ -78,19 +56,8 @@ def answer(services: Services, request: AskRequest) -> Answer:
         return fallback
     citations = []
     for n, ref in enumerate(cited, start=1):
-        p = passages[ref]
         text = text.replace(f"[{ref}]", f"[{n}]")
-        citations.append(
-            Citation(
-                n=n,
-                doc_id=p["doc_id"],
-                title=p["title"],
-                section=p["section"],
-                source=p["source"],
-                score=p["score"],
-                chunk_id=ref,
-            )
-        )
+        citations.append(Citation.of(n, passages[ref]))
     return Answer(
         id=uuid.uuid4().hex,
         answer=text,
@@ -102,85 +69,82 @@ def answer(services: Services, request: AskRequest) -> Answer:
     )
 
 
-def write_draft(services: Services, request: DraftRequest, *, now: datetime | None = None) -> Draft:
-    """The deterministic draft, or the agent's wording of the same decision if it passes every policy check."""
-    now = now or datetime.now(UTC)
-    base = draft(services, request, now=now)
-    if services.chat_model is None:
-        return base
-    client = services.crm.clients.get(request.client_id)
-    decision = decide(services, request, client)
-    from zoneinfo import ZoneInfo
+def llm_draft(model: BaseChatModel, deps: ToolDeps, plan: DraftPlan, template: Draft) -> Draft:
+    """The agent's wording of ``plan`` if it passes every policy check, else the ``template`` draft.
 
-    promise = format_due(base.sla.resolution_due, ZoneInfo(client.timezone), base.language)
-    amount = f" of {base.currency} {decision.amount:,.2f}" if decision.amount is not None else ""
+    Args:
+        model: the configured chat model.
+        deps: what the tools use (the client tools are scoped to the plan's client).
+        plan: the decision, language and promise, from :func:`assistant.drafting.plan.plan_draft`.
+        template: the template rendering of the same plan; every field but the text is kept from it.
+
+    Returns:
+        ``template`` with the agent's text and ``author="llm"``, or ``template`` itself.
+    """
+    decision, client, language = plan.decision, plan.client, plan.language
+    policy = deps.policy
+    amount = f" of {decision.currency} {decision.amount:,.2f}" if decision.amount is not None else ""
     approval = f", subject to approval by the {decision.approver}" if decision.requires_approval else ""
-    offer = f"Offer exactly: {base.offer}.\n" if base.offer else ""
     system = DraftPrompt().render(
-        company=services.policy.company_name,
-        sign_off=services.policy.sign_off(base.language),
+        company=policy.company_name,
+        sign_off=policy.sign_off(language),
         name=client.name,
         tier=client.tier,
-        language=base.language,
+        language=language,
         action=decision.recommended_action,
         amount=amount,
         approval=approval,
-        offer=offer,
-        promise=promise,
+        offer=f"Offer exactly: {plan.offer}.\n" if plan.offer else "",
+        promise=plan.promise,
     )
     try:
-        messages, _ = _run_agent(
-            services, system, request.message, [], ("search_playbook", "lookup_client"), client_scope=client.id
+        messages, _ = run_agent(
+            model, deps, system, plan.request.message, [], ("search_playbook", "lookup_client"), client_scope=client.id
         )
     except Exception as exc:  # noqa: BLE001 - any model failure falls back, with the reason logged
         log.warning("agent failed, template draft returned: %s", type(exc).__name__)
-        return base
+        return template
     text = str(messages[-1].content if messages else "").strip()
-    hours = services.policy.cancellation_processing_hours
     violations = check_text(
-        text,
-        decision,
-        client_name=client.name,
-        sla_promise=promise,
-        allowed_times=policy_times(hours),
+        text, decision, client_name=client.name, sla_promise=plan.promise, allowed_times=plan.allowed_times
     )
-    violations += _other_clients_named(services, text, client.id)
+    violations += _other_clients_named(deps, text, client.id)
     if not text or violations:
         log.warning("agent draft rejected (%s); template draft returned", ", ".join(v.code for v in violations))
-        return base
-    return base.model_copy(update={"draft": text, "author": "llm"})
+        return template
+    return template.model_copy(update={"draft": text, "author": "llm"})
 
 
-def _other_clients_named(services: Services, text: str, own_id: str) -> list[Violation]:
+def _other_clients_named(deps: ToolDeps, text: str, own_id: str) -> list[Violation]:
     """A draft goes to one client: naming another client's id or name leaks their data."""
     folded = text.casefold()
     return [
         Violation("other_client_named", f"the draft names client {other.id}")
-        for other in services.crm.clients.list()
+        for other in deps.crm.clients.list()
         if other.id != own_id and (other.id.casefold() in folded or other.name.casefold() in folded)
     ]
 
 
-def _run_agent(
-    services: Services, system: str, user_text: str, thread: list[Turn], tool_names: tuple[str, ...],
+def run_agent(
+    model: BaseChatModel, deps: ToolDeps, system: str, user_text: str, thread: list[Turn], tool_names: tuple[str, ...],
     *, client_scope: str | None = None,
-) -> tuple[list[Any], dict[str, dict[str, Any]]]:
-    """Run the tool-calling agent; return its messages and every passage search_playbook returned, by id."""
+) -> tuple[list[Any], dict[str, ScoredChunk]]:
+    """Run the tool-calling agent with the named tools.
+
+    Returns:
+        Its messages, and every passage ``search_playbook`` returned in this run, by chunk id.
+    """
     from langchain.agents import create_agent
     from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-    from assistant.tools import make_tools
-
-    if services.chat_model is None:
-        raise RuntimeError("no chat model configured")
-    tools = [t for t in make_tools(services, client_scope=client_scope) if t.name in tool_names]
-    agent = create_agent(services.chat_model, tools=tools, system_prompt=system)
+    tools = [t for t in make_tools(deps, client_scope=client_scope) if t.name in tool_names]
+    agent = create_agent(model, tools=tools, system_prompt=system)
     history = [HumanMessage(t.text) if t.role == "user" else AIMessage(t.text) for t in thread]
     result = agent.invoke({"messages": [*history, HumanMessage(user_text)]}, {"recursion_limit": 12})
     messages = result["messages"]
-    passages: dict[str, dict[str, Any]] = {}
+    passages: dict[str, ScoredChunk] = {}
     for message in messages:
         if isinstance(message, ToolMessage) and message.name == "search_playbook" and message.artifact:
             for item in message.artifact:
-                passages[item["id"]] = item
+                passages[item.chunk.id] = item
     return messages, passages

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.agent import write_draft
+from assistant.entry import draft as write_draft
 from assistant.models import Draft, DraftRequest
 from assistant.services import Services
 from tests.integrations.http.helpers import KEYRING, auth, running
