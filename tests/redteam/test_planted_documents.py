@@ -122,10 +122,10 @@ def test_planted_documents_do_not_change_a_draft_decision(
     kind: str, client_id: str, message: str, clean_kb: Services, planted_kb: Services
 ) -> None:
     """A failure means a planted page changed a draft's action, amount, approval or escalation."""
-    from assistant.entry import draft as write_draft
+    from assistant.entry import draft
 
     request = DraftRequest(kind=kind, client_id=client_id, message=message)  # type: ignore[arg-type]
-    clean, planted = write_draft(clean_kb, request, now=NOW), write_draft(planted_kb, request, now=NOW)
+    clean, planted = draft(clean_kb, request, now=NOW), draft(planted_kb, request, now=NOW)
     fields = ("recommended_action", "amount", "requires_approval", "escalate_to", "typification", "offer")
     assert {f: getattr(planted, f) for f in fields} == {f: getattr(clean, f) for f in fields}
     assert planted.draft == clean.draft
