@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.language.vocabulary import DomainVocabulary
 from assistant.policy.sla import SlaTable
@@ -48,7 +48,6 @@ class Services:
     chat_model: BaseChatModel | None = None
     vocabulary: DomainVocabulary = field(default_factory=DomainVocabulary)
     open_crm: Callable[[Settings], Crm] | None = field(default=None, repr=False)
-    extras: dict[str, Any] = field(default_factory=dict)
     _crm: Crm | None = field(default=None, repr=False)
     _crm_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -2,7 +2,7 @@
 
 Each set's documents are ingested into a data dir of their own (cached under the main data dir, keyed by the
 documents, the index settings and the ingest code, so a re-run after an answer change starts at once). Every
-question goes through ``assistant.agent.answer``, the entry point ``POST /v1/ask`` uses, follow-ups with
+question goes through ``assistant.entry.answer``, the entry point ``POST /v1/ask`` uses, follow-ups with
 their thread. Scored per question: the cited gold document (first citation, first five, any), span recall
 of the answer text, abstention; beside them the BM25 and plain dense baselines of the same questions.
 """
@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.agent import AskRequest, Turn, answer
+from assistant.entry import answer
 from assistant.errors import PlaybookError
 from assistant.factory import build_services
 from assistant.models import Answer
+from assistant.questions import AskRequest, Turn
 from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from evals import metrics as m

@@ -17,9 +17,10 @@ from typing import Any, Protocol
 
 import httpx
 
-from assistant.agent import AskRequest, Turn, answer, write_draft
+from assistant import entry
 from assistant.errors import PlaybookError
 from assistant.models import Answer, Chunk, Draft, DraftRequest
+from assistant.questions import AskRequest, Turn
 from assistant.services import Services
 from evals.dataset import DraftCase, ThreadTurn
 
@@ -88,13 +89,13 @@ class InProcessTarget:
         self.retrieve_k = retrieve_k
 
     def ask(self, question: str, language: str | None, *, thread: Sequence[ThreadTurn] = ()) -> AskOutcome:
-        """Answer through ``assistant.agent.answer`` and retrieve the top ``retrieve_k`` for ranking metrics.
+        """Answer through ``assistant.entry.answer`` and retrieve the top ``retrieve_k`` for ranking metrics.
 
         A follow-up's ranking is retrieved for the question with the thread's user turns in front of it.
         """
         started = time.perf_counter()
         turns = [Turn(role=t.role, text=t.text) for t in thread]
-        result = answer(self.services, AskRequest(question=question, thread=turns))
+        result = entry.answer(self.services, AskRequest(question=question, thread=turns))
         latency = (time.perf_counter() - started) * 1000
         query = " ".join([*(t.text for t in thread if t.role == "user"), question])
         ranked, corpus = self.services.retriever.retrieve(query, language=result.language, k=self.retrieve_k)
@@ -108,8 +109,8 @@ class InProcessTarget:
         )
 
     def draft(self, case: DraftCase, now: datetime) -> Draft:
-        """Draft through ``assistant.agent.write_draft`` with a fixed clock."""
-        return write_draft(self.services, draft_request(case), now=now)
+        """Draft through ``assistant.entry.draft`` with a fixed clock."""
+        return entry.draft(self.services, draft_request(case), now=now)
 
 
 class HttpTarget:

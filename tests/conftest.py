@@ -14,6 +14,7 @@ from typing import TypeVar
 import pytest
 
 from assistant.factory import build_services
+from assistant.models import IngestSummary
 from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR, Settings
 from ingest.pipeline import IngestPipeline, pipeline_for
@@ -71,16 +72,27 @@ def make_pipeline(services: Services) -> IngestPipeline:
 
 @pytest.fixture(scope="session")
 @slow_fixture
-def kb_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """The bundled knowledge base ingested once with the real embedding model (read-only: do not ingest)."""
+def kb_ingest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, IngestSummary]]:
+    """The bundled knowledge base ingested once with the real embedding model, and the ingest's summary."""
     data_dir = tmp_path_factory.mktemp("kb")
     services = build_services(Settings(data_dir=data_dir))
     summary = make_pipeline(services).run([BUNDLED_KNOWLEDGE_DIR])
     assert summary.chunks > 100, summary
-    services.extras["ingest_summary"] = summary
     services.warm_up()
-    yield services
+    yield services, summary
     services.close()
+
+
+@pytest.fixture(scope="session")
+def kb_services(kb_ingest: tuple[Services, IngestSummary]) -> Services:
+    """The services over the shared ingest of the bundled knowledge base (read-only: do not ingest)."""
+    return kb_ingest[0]
+
+
+@pytest.fixture(scope="session")
+def kb_ingest_summary(kb_services: Services, kb_ingest: tuple[Services, IngestSummary]) -> IngestSummary:
+    """What the shared ingest of the bundled knowledge base reported (chunks, warnings...)."""
+    return kb_ingest[1]
 
 
 @pytest.fixture

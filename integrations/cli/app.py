@@ -50,9 +50,10 @@ def ask(
     """Answer a question from the playbook, with numbered citations (or abstain)."""
     import time
 
-    from assistant.answering.ask import ask as ask_question
+    from assistant import entry
     from assistant.answering.ask import clean_question
     from assistant.factory import build_services
+    from assistant.questions import AskRequest
 
     settings = load_settings()
     with user_errors(as_json), build_services(settings) as services:
@@ -63,7 +64,7 @@ def ask(
         started = time.perf_counter()
         services.warm_up(queries_only=True)  # timed apart: latency_ms is the answer's own time
         load_ms = (time.perf_counter() - started) * 1000
-        answer = ask_question(services, question, k=k)
+        answer = entry.answer(services, AskRequest(question=question, k=k))
     if as_json:
         print_json(answer.model_dump(mode="json") | {"load_ms": round(load_ms, 2)})
     else:
@@ -87,7 +88,8 @@ def _show_answer(answer: Any) -> None:
 
 def _interactive(services: Any, k: int | None) -> None:
     """A prompt loop: one question per line, empty line or Ctrl-D to quit."""
-    from assistant.answering.ask import ask as ask_question
+    from assistant import entry
+    from assistant.questions import AskRequest
 
     services.warm_up(queries_only=True)
     out.print("Playbook Assistant: ask a question (empty line or Ctrl-D to quit).", highlight=False)
@@ -100,7 +102,7 @@ def _interactive(services: Any, k: int | None) -> None:
         if not line.strip():
             return
         try:
-            _show_answer(ask_question(services, line, k=k))
+            _show_answer(entry.answer(services, AskRequest(question=line, k=k)))
         except PlaybookError as exc:
             err.print(f"error: {exc.message}", markup=False, highlight=False)
 

@@ -86,7 +86,7 @@ def draft(
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a refund or rescue reply for a client, following the policy (credit before refund, SLA, approvals)."""
-    from assistant.agent import write_draft
+    from assistant import entry
     from assistant.factory import build_services
     from assistant.models import DraftRequest
 
@@ -102,7 +102,7 @@ def draft(
             days_since_charge=days_since_charge,
         )
         with build_services(load_settings()) as services:
-            result = write_draft(services, request)
+            result = entry.draft(services, request)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

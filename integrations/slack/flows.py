@@ -17,10 +17,11 @@ from typing import Any, TypeVar
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.agent import AskRequest, answer, write_draft
+from assistant import entry
 from assistant.clean import clean_text
 from assistant.errors import PlaybookError
 from assistant.models import Answer, Draft, DraftRequest
+from assistant.questions import AskRequest
 from assistant.services import Services
 from assistant.settings import Settings
 from assistant.storage.base import utcnow
@@ -110,7 +111,7 @@ async def ask_and_record(
 ) -> Answer:
     """Answer ``question`` with the thread's history, store the turns and the answer (for its buttons)."""
     history = await run(deps.store.history, channel, thread_ts) if thread_ts else []
-    result = await run(answer, deps.services, AskRequest(question=question, thread=history))
+    result = await run(entry.answer, deps.services, AskRequest(question=question, thread=history))
     if thread_ts:
         await run(deps.store.add_turns, channel, thread_ts, [("user", question), ("assistant", result.answer)])
     record = SlackRecord(
@@ -159,7 +160,7 @@ async def answer_in_thread(
 
 async def draft_and_record(deps: SlackDeps, request: DraftRequest, *, user: str, channel: str) -> tuple[str, Draft]:
     """Write a draft and store it with its request (for Copy and Regenerate); return its record id and the draft."""
-    result = await run(write_draft, deps.services, request)
+    result = await run(entry.draft, deps.services, request)
     record_id = uuid.uuid4().hex
     payload = {"request": request.model_dump(mode="json"), "draft": result.model_dump(mode="json")}
     record = SlackRecord(

@@ -15,7 +15,7 @@ from sqlalchemy import Index, Integer, String, Text, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.agent import Turn
+from assistant.questions import Turn
 from assistant.storage.base import Base, UtcDateTime, tables_of, utcnow
 from assistant.storage.engine import Database
 

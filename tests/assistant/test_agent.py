@@ -21,11 +21,11 @@ from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolM
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from assistant.agent import AskRequest, answer, handle, write_draft
 from assistant.answering.ask import ask
-from assistant.drafting.service import draft
+from assistant.entry import answer, draft
+from assistant.llm.prompts import AnswerPrompt
 from assistant.models import Answer, Draft, DraftRequest
-from assistant.prompts import AnswerPrompt
+from assistant.questions import AskRequest
 from assistant.services import Services
 
 pytestmark = pytest.mark.slow
@@ -133,7 +133,7 @@ def test_uncited_agent_answer_falls_back_to_the_deterministic_one(
 ) -> None:
     """A failure means an answer without a citation reaches the user (it could be invented)."""
     services, fake = with_model(call("search_playbook", query="refund window tier B"), AIMessage("It is 90 days."))
-    with caplog.at_level(logging.WARNING, logger="assistant.agent"):
+    with caplog.at_level(logging.WARNING, logger="assistant.llm.agent"):
         result = answer(services, AskRequest(question=QUESTION))
     assert len(fake.seen) == 2, "the agent did not run"
     assert result.answer == deterministic.answer
@@ -156,7 +156,7 @@ def test_citing_a_passage_the_search_did_not_return_falls_back(
         return AIMessage(f"Tier B clients have a 30-day refund window [{shown[0]}], as agreed [{other}].")
 
     services, fake = with_model(call("search_playbook", query="refund window tier B"), cite_unseen)
-    with caplog.at_level(logging.WARNING, logger="assistant.agent"):
+    with caplog.at_level(logging.WARNING, logger="assistant.llm.agent"):
         result = answer(services, AskRequest(question=QUESTION))
     assert len(fake.seen) == 2 and picked
     assert result.answer == deterministic.answer
@@ -168,7 +168,7 @@ def test_model_failure_falls_back_to_the_deterministic_answer(
 ) -> None:
     """A failure means a crashing chat model takes the answer down with it instead of falling back."""
     services, fake = with_model()  # the first model call fails
-    with caplog.at_level(logging.WARNING, logger="assistant.agent"):
+    with caplog.at_level(logging.WARNING, logger="assistant.llm.agent"):
         result = answer(services, AskRequest(question=QUESTION))
     assert len(fake.seen) == 1
     assert result.answer == deterministic.answer
@@ -193,7 +193,7 @@ def test_agent_draft_that_passes_the_checks_is_returned(with_model: Callable, te
     assert reworded != template_draft.draft
     services, fake = with_model(call("lookup_client", client_id="C-1001"), AIMessage(reworded))
 
-    result = write_draft(services, REFUND_C1001, now=NOW)
+    result = draft(services, REFUND_C1001, now=NOW)
 
     assert (result.author, result.draft) == ("llm", reworded)
     keep = (
@@ -223,8 +223,8 @@ def test_agent_draft_that_breaks_the_policy_falls_back_to_the_template(
         f"You will hear back from us by {PROMISE} at the latest.\n\nCustomer Experience Team"
     )
     services, fake = with_model(AIMessage(bad))
-    with caplog.at_level(logging.WARNING, logger="assistant.agent"):
-        result = write_draft(services, REFUND_C1001, now=NOW)
+    with caplog.at_level(logging.WARNING, logger="assistant.llm.agent"):
+        result = draft(services, REFUND_C1001, now=NOW)
     assert len(fake.seen) == 1
     assert (result.author, result.draft) == ("template", template_draft.draft)
     assert "10,000" not in result.draft
@@ -234,21 +234,19 @@ def test_agent_draft_that_breaks_the_policy_falls_back_to_the_template(
     )
 
 
-# --- routing without a model ------------------------------------------------------------------------
+# --- without a model ------------------------------------------------------------------------------
 
 
-def test_handle_without_a_model_routes_to_the_deterministic_flows(
+def test_entry_without_a_model_gives_the_deterministic_results(
     kb_services: Services, deterministic: Answer, template_draft: Draft
 ) -> None:
-    """A failure means handle() sends a question or a draft request to the wrong flow when no LLM is configured."""
+    """A failure means answer() or draft() does something else than the deterministic flows when no LLM is set."""
     assert kb_services.chat_model is None
-    answered = handle(kb_services, AskRequest(question=QUESTION))
-    assert isinstance(answered, Answer)
+    answered = answer(kb_services, AskRequest(question=QUESTION))
     assert answered.answer == deterministic.answer
     assert [c.chunk_id for c in answered.citations] == [c.chunk_id for c in deterministic.citations]
 
-    drafted = handle(kb_services, REFUND_C1001, now=NOW)
-    assert isinstance(drafted, Draft)
+    drafted = draft(kb_services, REFUND_C1001, now=NOW)
     assert drafted.model_dump() == template_draft.model_dump()
     assert drafted.author == "template"
 
@@ -263,10 +261,71 @@ def test_draft_agent_cannot_fetch_or_name_another_client(
     other = kb_services.crm.clients.get("C-2002")
     leaky = template_draft.draft.replace("Kind regards,", f"PS: {other.name} pays more than you.\n\nKind regards,")
     services, fake = with_model(call("lookup_client", client_id="C-2002"), AIMessage(leaky))
-    with caplog.at_level(logging.WARNING, logger="assistant.agent"):
-        result = write_draft(services, REFUND_C1001, now=NOW)
+    with caplog.at_level(logging.WARNING, logger="assistant.llm.agent"):
+        result = draft(services, REFUND_C1001, now=NOW)
     tool_result = next(m for m in fake.seen[1] if isinstance(m, ToolMessage))
     assert "client_out_of_scope" in str(tool_result.content)
     assert other.name not in str(tool_result.content)  # no record of the other client came back
     assert (result.author, result.draft) == ("template", template_draft.draft)
     assert any("other_client_named" in r.getMessage() for r in caplog.records)
+
+
+def test_agent_draft_words_the_plan_without_deciding_again(
+    with_model: Callable, template_draft: Draft, kb_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure means the LLM draft path fetches the client or runs the policy decision a second time.
+
+    The decision and the client are the plan's: one CRM lookup and one decision per draft, whoever words it.
+    """
+    from assistant.drafting import plan as plan_module
+
+    decisions: list[str] = []
+    real_decide = plan_module.decide
+
+    def counting_decide(*args: Any, **kwargs: Any) -> Any:
+        decisions.append("decide")
+        return real_decide(*args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "decide", counting_decide)
+    reworded = template_draft.draft.replace("Kind regards,", "Best wishes,")
+    services, fake = with_model(AIMessage(reworded))
+    lookups: list[str] = []
+    real_get = services.crm.clients.get
+    monkeypatch.setattr(services.crm.clients, "get", lambda client_id: lookups.append(client_id) or real_get(client_id))
+
+    result = draft(services, REFUND_C1001, now=NOW)
+
+    assert (result.author, result.draft) == ("llm", reworded)
+    assert decisions == ["decide"] and lookups == ["C-1001"]
+    assert f"Promise exactly this time for the next reply: {PROMISE}." in fake.seen[0][0].content
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+
+def test_playbook_ask_answers_through_the_entry_point(
+    kb_services: Services, deterministic: Answer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure means `playbook ask` bypasses assistant.entry.answer: with a chat model set, its answer is not the
+    agent's (the CLI would answer differently from HTTP and Slack)."""
+    from assistant import factory
+    from tests.integrations.cli.helpers import one_json, run
+
+    cited: list[str] = []
+
+    def cite_first(messages: list[BaseMessage]) -> AIMessage:
+        cited.append(returned_ids(messages)[0])
+        return AIMessage(f"Tier B clients have a 30-day refund window [{cited[0]}].")
+
+    script = [call("search_playbook", query="refund window tier B"), cite_first]
+    fake = ScriptedChatModel(messages=iter(()), script=script)
+    monkeypatch.setattr(factory, "make_chat_model", lambda settings: fake)
+    monkeypatch.setenv("PLAYBOOK_DATA_DIR", str(kb_services.settings.data_dir))  # read-only: ask writes no index
+
+    result = run("ask", QUESTION, "--json")
+
+    assert result.exit_code == 0, result.output
+    data = one_json(result)
+    assert data["answer"] == "Tier B clients have a 30-day refund window [1]." != deterministic.answer
+    assert [c["chunk_id"] for c in data["citations"]] == cited
+    assert len(fake.seen) == 2

@@ -16,15 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.crm.seed import import_clients_csv
+from assistant.drafting.plan import facts
 from assistant.drafting.policy import FULL_REFUND_REASONS, decide_refund
 from assistant.drafting.reasons import Reason
-from assistant.drafting.service import facts
 from assistant.factory import build_services
+from assistant.llm.tools import ToolDeps, make_tools
 from assistant.policy.approval import approval_for
 from assistant.policy.tables import PolicyData
 from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
-from assistant.tools import make_tools
 from tests.conftest import hash_settings
 
 HEADER = "id,name,tier,plan,tenure_months,monthly_value,churn_risk,account_owner,language,prior_refunds_12m,status,"
@@ -38,7 +38,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, An
     """Services over a CRM of their own (no index needed), the record_interaction tool, and a scratch folder."""
     folder = tmp_path_factory.mktemp("approval")
     services = build_services(hash_settings(folder / "data"))
-    tool = next(t for t in make_tools(services) if t.name == "record_interaction")
+    tool = next(t for t in make_tools(ToolDeps.of(services)) if t.name == "record_interaction")
     yield services, tool, folder
     services.close()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.ask import ask
-from assistant.drafting.service import draft
+from assistant.entry import draft
 from assistant.factory import build_services
 from assistant.models import DraftRequest
 from assistant.policy.lookups import sla_lookup

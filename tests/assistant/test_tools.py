@@ -13,8 +13,8 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 from pydantic import ValidationError
 
+from assistant.llm.tools import ToolDeps, make_tools
 from assistant.services import Services
-from assistant.tools import make_tools
 
 pytestmark = pytest.mark.slow
 
@@ -26,13 +26,13 @@ WRITES_TO = "C-2005"
 @pytest.fixture(scope="module")
 def tools(kb_services: Services) -> dict[str, BaseTool]:
     """The tools bound to the shared services, by name."""
-    return {tool.name: tool for tool in make_tools(kb_services)}
+    return {tool.name: tool for tool in make_tools(ToolDeps.of(kb_services))}
 
 
 @pytest.fixture
 def writing_tools(own_crm: Services) -> dict[str, BaseTool]:
     """The tools bound to services with their own CRM (what they record is not seen by other tests)."""
-    return {tool.name: tool for tool in make_tools(own_crm)}
+    return {tool.name: tool for tool in make_tools(ToolDeps.of(own_crm))}
 
 
 def test_make_tools_builds_the_four_tools(tools: dict[str, BaseTool]) -> None:
@@ -113,13 +113,14 @@ def test_search_playbook_returns_json_content_and_an_artifact_from_the_corpus(
     assert message.tool_call_id == "1" and message.name == "search_playbook"
     content = json.loads(message.content)
     assert isinstance(message.artifact, list) and len(message.artifact) == 3
-    assert content == message.artifact
+    assert [p["id"] for p in content] == [r.chunk.id for r in message.artifact]  # the model cites what was found
     _, corpus = kb_services.retriever.snapshot()
-    for passage in message.artifact:
+    for passage, found in zip(content, message.artifact, strict=True):
         assert {"id", "doc_id", "title", "section", "source", "score", "text"} <= set(passage)
         chunk = corpus.chunks[corpus.position[passage["id"]]]
         assert (passage["doc_id"], passage["section"], passage["text"]) == (chunk.doc_id, chunk.section, chunk.text)
-    assert all(p["doc_id"] in {"refund-policy", "refund-procedure-r1"} for p in message.artifact), message.artifact
+        assert found.chunk.id == chunk.id and passage["score"] == round(found.score, 4)
+    assert all(r.chunk.doc_id in {"refund-policy", "refund-procedure-r1"} for r in message.artifact), content
 
 
 def test_search_playbook_in_spanish_returns_spanish_passages(tools: dict[str, BaseTool]) -> None:
@@ -132,7 +133,7 @@ def test_search_playbook_in_spanish_returns_spanish_passages(tools: dict[str, Ba
             "type": "tool_call",
         }
     )
-    assert message.artifact and all(p["source"].startswith("knowledge/es/") for p in message.artifact)
+    assert message.artifact and all(r.chunk.source.startswith("knowledge/es/") for r in message.artifact)
 
 
 def test_record_interaction_writes_a_typified_row(own_crm: Services, writing_tools: dict[str, BaseTool]) -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.agent import AskRequest, Turn, answer
+from assistant.entry import answer
 from assistant.factory import build_services
+from assistant.questions import AskRequest, Turn
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 from evals.dataset import ThreadTurn, load_dataset
 from evals.runner import RunOptions, run_eval

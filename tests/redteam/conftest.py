@@ -35,19 +35,29 @@ def _kb(data_dir: Path, paths: list[Path]) -> tuple[Services, IngestSummary]:
 
 @pytest.fixture(scope="session")
 @slow_fixture
-def clean_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """The bundled playbook (hash embedder); its ingest summary is in ``extras["ingest_summary"]``."""
+def clean_ingest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, IngestSummary]]:
+    """The bundled playbook (hash embedder), and its ingest summary."""
     services, summary = _kb(tmp_path_factory.mktemp("clean-kb"), [BUNDLED_KNOWLEDGE_DIR])
-    services.extras["ingest_summary"] = summary
-    yield services
+    yield services, summary
     services.close()
 
 
 @pytest.fixture(scope="session")
 @slow_fixture
-def planted_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    """The bundled playbook plus the planted documents; its ingest summary is in ``extras["ingest_summary"]``."""
+def planted_ingest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Services, IngestSummary]]:
+    """The bundled playbook plus the planted documents, and its ingest summary."""
     services, summary = _kb(tmp_path_factory.mktemp("planted-kb"), [BUNDLED_KNOWLEDGE_DIR, PLANTED])
-    services.extras["ingest_summary"] = summary
-    yield services
+    yield services, summary
     services.close()
+
+
+@pytest.fixture(scope="session")
+def clean_kb(clean_ingest: tuple[Services, IngestSummary]) -> Services:
+    """The services over the bundled playbook alone."""
+    return clean_ingest[0]
+
+
+@pytest.fixture(scope="session")
+def planted_kb(planted_ingest: tuple[Services, IngestSummary]) -> Services:
+    """The services over the bundled playbook plus the planted documents."""
+    return planted_ingest[0]

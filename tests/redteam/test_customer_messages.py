@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.agent import write_draft
+from assistant.entry import draft
 from assistant.models import Draft, DraftRequest
 from assistant.services import Services
 from tests.integrations.http.helpers import KEYRING, auth, running
@@ -38,9 +38,9 @@ def test_injection_in_the_message_does_not_change_the_policy_outcome(
     base: dict[str, Any], injection: str, clean_kb: Services
 ) -> None:
     """A failure means words in a customer's message changed what the policy grants (amount, approval, escalation)."""
-    plain = write_draft(clean_kb, _request(base, base["message"]), now=NOW)
+    plain = draft(clean_kb, _request(base, base["message"]), now=NOW)
     for message in (f"{base['message']} {injection}", f"{injection}\n\n{base['message']}"):
-        injected = write_draft(clean_kb, _request(base, message), now=NOW)
+        injected = draft(clean_kb, _request(base, message), now=NOW)
         assert _outcome(injected) == _outcome(plain), message
         assert injected.draft == plain.draft  # the reply is built from the decision, never from the message
         assert "5000" not in injected.draft and "evil.example" not in injected.draft
@@ -49,8 +49,8 @@ def test_injection_in_the_message_does_not_change_the_policy_outcome(
 def test_the_claimed_amount_never_becomes_the_refund_amount(clean_kb: Services) -> None:
     """A failure means a customer can name their own refund amount in the message."""
     base = {"kind": "refund", "client_id": "C-2002", "charge_amount": 120.0}
-    plain = write_draft(clean_kb, DraftRequest(**base, message="I was charged twice."), now=NOW)  # type: ignore[arg-type]
-    claimed = write_draft(
+    plain = draft(clean_kb, DraftRequest(**base, message="I was charged twice."), now=NOW)  # type: ignore[arg-type]
+    claimed = draft(
         clean_kb, DraftRequest(**base, message="I was charged twice, the charge was $5000, refund $5000."), now=NOW  # type: ignore[arg-type]
     )
     assert plain.amount == claimed.amount == 120.0

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.answering.ask import ask
 from assistant.factory import build_services
-from assistant.models import DraftRequest
+from assistant.models import DraftRequest, IngestSummary
 from assistant.services import Services
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
 from ingest.screening import screen_text
@@ -57,9 +57,11 @@ def _indexed_text(services: Services, source_prefix: str) -> str:
     return "\n".join(texts).lower()
 
 
-def test_every_planted_document_is_flagged_in_the_ingest_summary(planted_kb: Services) -> None:
+def test_every_planted_document_is_flagged_in_the_ingest_summary(
+    planted_ingest: tuple[Services, IngestSummary],
+) -> None:
     """A failure means a document carrying instructions or hidden text is indexed without a warning to the operator."""
-    warnings = planted_kb.extras["ingest_summary"].warnings
+    warnings = planted_ingest[1].warnings
     by_file = {w.split(":", 1)[0]: w for w in warnings}
     assert set(by_file) == {f"planted/{p.name}" for p in PLANTED.iterdir()}, warnings
     assert "instruction-like" in by_file["planted/refund-update.md"]
@@ -69,9 +71,9 @@ def test_every_planted_document_is_flagged_in_the_ingest_summary(planted_kb: Ser
     assert "1 HTML comment" in html and "5 hidden HTML elements" in html, html
 
 
-def test_the_bundled_playbook_raises_no_warning(clean_kb: Services) -> None:
+def test_the_bundled_playbook_raises_no_warning(clean_ingest: tuple[Services, IngestSummary]) -> None:
     """A failure means screening flags (and strips) legitimate playbook text: a false positive on real policy."""
-    summary = clean_kb.extras["ingest_summary"]
+    summary = clean_ingest[1]
     assert summary.warnings == [], summary.warnings
     assert summary.skipped == [], summary.skipped
 
@@ -120,10 +122,10 @@ def test_planted_documents_do_not_change_a_draft_decision(
     kind: str, client_id: str, message: str, clean_kb: Services, planted_kb: Services
 ) -> None:
     """A failure means a planted page changed a draft's action, amount, approval or escalation."""
-    from assistant.agent import write_draft
+    from assistant.entry import draft
 
     request = DraftRequest(kind=kind, client_id=client_id, message=message)  # type: ignore[arg-type]
-    clean, planted = write_draft(clean_kb, request, now=NOW), write_draft(planted_kb, request, now=NOW)
+    clean, planted = draft(clean_kb, request, now=NOW), draft(planted_kb, request, now=NOW)
     fields = ("recommended_action", "amount", "requires_approval", "escalate_to", "typification", "offer")
     assert {f: getattr(planted, f) for f in fields} == {f: getattr(clean, f) for f in fields}
     assert planted.draft == clean.draft

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from assistant.agent import AskRequest, answer
+from assistant.entry import answer
 from assistant.models import Answer
+from assistant.questions import AskRequest
 from integrations.http.deps import AnyRole, MetricsDep, ServicesDep
 
 router = APIRouter(tags=["ask"])

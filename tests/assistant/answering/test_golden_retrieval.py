@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.agent import AskRequest, Turn, answer
+from assistant.entry import answer
 from assistant.models import Answer
+from assistant.questions import AskRequest, Turn
 from assistant.services import Services
 from evals.dataset import Question, load_dataset
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.drafting.service import draft
+from assistant.entry import draft
 from assistant.errors import ClientNotFound, InvalidInput
 from assistant.models import Draft, DraftRequest
 from assistant.services import Services

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant import __version__
+from assistant.models import IngestSummary
 from assistant.services import Services
 from integrations.http.app import create_app
 from tests.conftest import hash_settings
@@ -77,13 +78,13 @@ def test_readyz_is_503_not_ready_on_an_empty_data_dir(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_readyz_is_200_ready_with_the_knowledge_base(kb_client: TestClient, kb_services: Services) -> None:
+def test_readyz_is_200_ready_with_the_knowledge_base(kb_client: TestClient, kb_ingest_summary: IngestSummary) -> None:
     """A failure means a fully ingested instance reports itself not ready."""
     response = kb_client.get("/readyz")
     assert response.status_code == 200, response.text
     data = response.json()
     assert data["status"] == "ready" and data["checks"]["database"] == "ok"
-    assert data["checks"]["index"] == f"ok ({kb_services.extras['ingest_summary'].chunks} chunks)"
+    assert data["checks"]["index"] == f"ok ({kb_ingest_summary.chunks} chunks)"
 
 
 def test_api_docs_and_console_are_served_without_a_key(tmp_path: Path) -> None:

@@ -1,14 +1,16 @@
 """LangChain tools over the assistant's functions, for any tool-calling chat model.
 
-Built by :func:`make_tools` from the services (no globals). Every tool validates its own arguments:
-ids, amounts and codes coming from a model are never trusted. All are read-only except
-``record_interaction``.
+Built by :func:`make_tools` from a :class:`ToolDeps` bundle (no globals, not the whole ``Services``). Every
+tool validates its own arguments: ids, amounts and codes coming from a model are never trusted. All are
+read-only except ``record_interaction``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,11 +18,14 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from assistant.errors import ClientOutOfScope, PlaybookError
-from assistant.models import Channel, ClientIdInput, Priority, Tier
+from assistant.models import Channel, ClientIdInput, Priority, ScoredChunk, Tier
 from assistant.policy.lookups import client_view, sla_lookup
+from assistant.policy.sla import SlaTable
+from assistant.policy.tables import PolicyData
+from assistant.retrieval.hybrid import HybridRetriever
 
 if TYPE_CHECKING:
-    from assistant.services import Services
+    from assistant.services import Crm, Services
 
 class ClientArgs(BaseModel):
     """Arguments of lookup_client."""
@@ -60,6 +65,27 @@ class InteractionArgs(BaseModel):
     )
 
 
+@dataclass(frozen=True)
+class ToolDeps:
+    """What the tools use: retrieval, the policy and SLA tables, and the CRM (opened by the first tool using it)."""
+
+    retriever: HybridRetriever
+    policy: PolicyData
+    sla: SlaTable
+    open_crm: Callable[[], Crm] = field(repr=False)
+
+    @property
+    def crm(self) -> Crm:
+        """The CRM's repositories (an answer that only searches never opens it)."""
+        return self.open_crm()
+
+    @classmethod
+    def of(cls, services: Services) -> ToolDeps:
+        """The bundle for the tools, taken from the process's services."""
+        return cls(retriever=services.retriever, policy=services.policy, sla=services.sla,
+                   open_crm=lambda: services.crm)
+
+
 class AmountAboveLimit(PlaybookError):
     """An amount above what the tier's approver may grant: only the CXO decides."""
 
@@ -80,11 +106,11 @@ def _guard(fn: Any) -> Any:
     return wrapper
 
 
-def make_tools(services: Services, *, client_scope: str | None = None) -> list[BaseTool]:
-    """The four tools, bound to ``services``.
+def make_tools(deps: ToolDeps, *, client_scope: str | None = None) -> list[BaseTool]:
+    """The four tools, bound to ``deps``.
 
     Args:
-        services: built by :func:`assistant.factory.build_services`.
+        deps: what the tools use (:meth:`ToolDeps.of` takes it from the services).
         client_scope: when a conversation is about one client (a draft), the client tools refuse every
             other id, so a message asking for "C-2002's data" cannot make the model fetch it.
     """
@@ -96,22 +122,22 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
     def lookup_client(client_id: str) -> dict[str, Any]:
         """Look up a client by id: tier (A/B/C), plan, tenure, monthly value, churn risk, account owner, language."""
         in_scope(client_id)
-        return client_view(services.crm.clients, client_id).model_dump(mode="json")
+        return client_view(deps.crm.clients, client_id).model_dump(mode="json")
 
     def lookup_sla(
         tier: str, channel: str, priority: str = "normal", received_at: datetime | None = None, timezone: str = "UTC"
     ) -> dict[str, Any]:
         """First-response and resolution targets for a tier, channel and priority; with received_at, due times."""
         return sla_lookup(
-            services.sla, services.retriever, tier=tier, channel=channel, priority=priority, received_at=received_at,
+            deps.sla, deps.retriever, tier=tier, channel=channel, priority=priority, received_at=received_at,
             timezone=timezone,
         ).model_dump(mode="json")
 
-    def search_playbook(query: str, k: int = 4, language: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+    def search_playbook(query: str, k: int = 4, language: str | None = None) -> tuple[str, list[ScoredChunk]]:
         """Search the CX playbook. Returns passages with their id, document, section and text; cite passages by id."""
         from assistant.text import detect_language
 
-        results, _ = services.retriever.retrieve(query, language=language or detect_language(query), k=k)
+        results, _ = deps.retriever.retrieve(query, language=language or detect_language(query), k=k)
         passages = [
             {
                 "id": r.chunk.id,
@@ -124,7 +150,7 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
             }
             for r in results
         ]
-        return json.dumps(passages, ensure_ascii=False), passages  # content for the model, artifact for checks
+        return json.dumps(passages, ensure_ascii=False), results  # content for the model; artifact: what it may cite
 
     def record_interaction(
         client_id: str,
@@ -144,8 +170,8 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
         from assistant.drafting.policy import amount_kind as kind_of
         from assistant.policy.approval import approval_for
 
-        client = services.crm.clients.get(client_id)
-        policy = services.policy
+        client = deps.crm.clients.get(client_id)
+        policy = deps.policy
         kind = "refund" if amount_kind == "refund" else "credit" if amount_kind == "credit" else kind_of(typification)
         approval = approval_for(
             policy, tier=client.tier, kind=kind, amount=amount, monthly_value=float(client.monthly_value),
@@ -156,7 +182,7 @@ def make_tools(services: Services, *, client_scope: str | None = None) -> list[B
                 f"{kind} {amount:g} is {approval.why} for tier {client.tier}; the {policy.above_approver} must decide"
             )
         needs = amount is not None and approval.required
-        record = services.crm.interactions.record(
+        record = deps.crm.interactions.record(
             InteractionIn(
                 client_id=client.id,
                 channel=channel,
