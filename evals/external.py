@@ -154,7 +154,7 @@ def run_set(settings: Settings, dataset: ExternalSet, options: ExternalOptions) 
     """Ingest (or reuse) one set's index, ask its questions, run the baselines, summarize by slice."""
     report = options.progress or (lambda *_: None)
     questions = sample(dataset.questions, options.limit)
-    own = indexed_settings(settings, dataset.docs_dir, dataset.name, rebuild=options.rebuild, progress=report)
+    own = indexed_settings(settings, dataset.docs_dir, dataset.index_label, rebuild=options.rebuild, progress=report)
     with build_services(own) as services:
         services.warm_up()
         rows = _ask_all(services, dataset, questions, f"{dataset.name} questions", report)
@@ -208,7 +208,8 @@ def run_external(settings: Settings, evaldata: Path, options: ExternalOptions | 
         ExternalSetError: a set folder is missing or malformed.
     """
     options = options or ExternalOptions()
-    sets = [load_set(evaldata / name, name) for name in options.sets]
+    loaded = [load_set(evaldata / name, name) for name in options.sets]
+    sets = [*loaded, *(v for v in (s.with_scenarios() for s in loaded) if v is not None)]
     started = time.perf_counter()
     results: dict[str, Any] = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

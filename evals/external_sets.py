@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,10 @@ from assistant.errors import PlaybookError
 KNOWN_SETS = ("doc2dial", "or-sharc")
 SLICE_NAMES = {"first_turns": "first turns", "follow_ups": "follow-ups", "all": "all"}
 EVALDATA_ENV = "PLAYBOOK_EVALDATA_DIR"
-# Sets whose questions are asked with their scenario in front ("I am an apprentice." + "Am I entitled to ...?").
-# None: the shared README's OR-ShARC baselines are reproduced with the question alone (dense 0.520 / 0.820 exactly;
-# scenario + question gives 0.600 / 0.820), so the product is asked the question alone too, like for like.
-SCENARIO_SETS: frozenset[str] = frozenset()
+# A set whose questions carry a scenario (OR-ShARC: "I am an apprentice." + "Am I entitled to ...?") is asked twice:
+# the question alone, like for like with the shared README's baselines (dense 0.520 / 0.820 exactly), and as a user
+# tells it, the scenario first (``<name>+scenario``; the baselines of that run get the same text).
+SCENARIO_SUFFIX = "+scenario"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -73,6 +73,7 @@ class ExternalSet:
     name: str
     root: Path
     questions: list[ExternalQuestion] = field(default_factory=list)
+    with_scenario: bool = False  # questions asked with their scenario in front
 
     @property
     def docs_dir(self) -> Path:
@@ -80,9 +81,15 @@ class ExternalSet:
         return self.root / "docs"
 
     @property
-    def with_scenario(self) -> bool:
-        """Whether questions are asked with their scenario in front."""
-        return self.name in SCENARIO_SETS
+    def index_label(self) -> str:
+        """The name of the set's cached index: both ways of asking a set share one."""
+        return self.name.removesuffix(SCENARIO_SUFFIX)
+
+    def with_scenarios(self) -> ExternalSet | None:
+        """The same set asked with each question's scenario in front, or None when no question has one."""
+        if self.with_scenario or not any(q.scenario for q in self.questions):
+            return None
+        return replace(self, name=self.name + SCENARIO_SUFFIX, with_scenario=True)
 
     def documents(self) -> dict[str, str]:
         """Document id (file stem) -> text, for the baselines."""

@@ -19,6 +19,7 @@ from assistant.clean import clean_text
 from assistant.errors import EmptyQuestion, QuestionTooLong
 from assistant.language.chitchat import is_chitchat, strip_chitchat
 from assistant.language.followup import Query, contextual_query
+from assistant.language.situation import question_part
 from assistant.language.vocabulary import DomainVocabulary
 from assistant.models import Answer
 from assistant.retrieval.hybrid import Corpus
@@ -105,6 +106,9 @@ def ask(
     )
     results = pool[:top_k]
     conf = confidence(query.search, lang, results, corpus)
+    asked = None if query.context else question_part(query.search)
+    if asked:  # "I work part time. Am I entitled to …?": the situation's own words do not decide coverage
+        conf = max(conf, confidence(asked, lang, results, corpus))
     if query.context:  # "Yeah, I don't have one": the thread's topic carries the follow-up, a little less surely
         topic = f"{query.context} {_last_answer(replies)}".strip()
         conf = max(conf, round(FOLLOW_UP_DISCOUNT * confidence(topic, lang, results, corpus), 3))

@@ -191,3 +191,19 @@ def test_shared_doc2dial_slice(tmp_path: Path) -> None:
     figures = results["sets"]["doc2dial"]["slices"]
     assert figures["all"]["n"] == 8 and figures["follow_ups"]["n"] == 4
     assert figures["all"]["product"]["gold_cited"] > 0
+
+
+def test_a_set_with_scenarios_is_also_asked_with_them(tmp_path: Path) -> None:
+    """A failure means questions that carry a scenario are only ever asked without it, or the second way of asking
+    re-ingests the set instead of sharing its index."""
+    questions = [{**q, "scenario": "I moved here last spring."} for q in QUESTIONS[:2]]
+    write_set(tmp_path / "sets" / "or-sharc", DOCS, questions)
+    settings = Settings(data_dir=tmp_path / "data")
+    results = run_external(settings, tmp_path / "sets", ExternalOptions(sets=["or-sharc"], out_of_scope=False))
+    assert list(results["sets"]) == ["or-sharc", "or-sharc+scenario"]
+    assert not results["sets"]["or-sharc"]["asked_with_scenario"]
+    assert results["sets"]["or-sharc+scenario"]["asked_with_scenario"]
+    assert [r["gold_cited"] for r in results["sets"]["or-sharc+scenario"]["items"]] == [1.0, 1.0]
+    assert len(list((tmp_path / "data" / "eval-external-cache").iterdir())) == 1
+    assert load_set(tmp_path / "sets" / "or-sharc").with_scenarios() is not None
+    assert load_set(tmp_path / "sets" / "or-sharc").with_scenarios().with_scenarios() is None  # type: ignore[union-attr]

@@ -80,3 +80,17 @@ def test_a_follow_up_leans_on_the_last_answer_of_its_thread_but_not_on_a_refusal
     for not_an_answer in (refusal.answer, ask(kb_services, "hi!").answer):
         lifted = ask(kb_services, follow_up, thread=[first], replies=[not_an_answer])
         assert lifted.confidence == alone.confidence
+
+
+def test_a_situation_told_before_the_question_does_not_make_it_abstain(kb_services: Services) -> None:
+    """A failure means words of the user's situation the playbook never uses ("bakery", "Ohio") refuse the question."""
+    answer = ask(kb_services, "My client runs a small bakery chain in Ohio and sounds furious. "
+                              "What is the refund window for tier B?")
+    assert not answer.abstained, answer
+    assert "30 days" in answer.answer
+
+
+def test_a_situation_does_not_make_an_uncovered_question_answerable(kb_services: Services) -> None:
+    """A failure means splitting off the situation lets a question the playbook does not cover be answered."""
+    answer = ask(kb_services, "I run a bakery in Ohio. How long should sourdough bread proof?")
+    assert answer.abstained, answer
