@@ -20,10 +20,22 @@ _APPROVER = re.compile(r"\b(approv\w*|aprueba\w*|aprobador\w*|autoriza\w*)\b", r
 _APPROVER_LIMIT = re.compile(
     r"\b(up to how much|how much|may grant|can grant|hasta cu[aá]nto|l[ií]mite del aprobador)\b", re.IGNORECASE
 )
-_L1 = re.compile(r"\bL1\b")
-_REFUND = re.compile(r"\b(refund\w*|reembols\w*)\b", re.IGNORECASE)
+# The first support level, as the tables name it or as people say it ("a first-line agent").
+_L1 = re.compile(r"\bL1\b|\b(first|1st)[- ]line\b|\bprimera l[ií]nea\b")
+# A refund by name or as people ask for one ("their money back", "how much can I give back").
+_REFUND = re.compile(
+    r"\b(refund\w*|reembols\w*|reimburs\w*|money back|(give|pay|send) (\w+ )?back|devoluci[oó]n|devolver)\b",
+    re.IGNORECASE,
+)
 _CREDIT = re.compile(r"\b(credit\w*|cr[eé]dito\w*)\b", re.IGNORECASE)
-_WINDOW = re.compile(r"\b(window|ventana)\b", re.IGNORECASE)
+_WINDOW_NAMED = re.compile(r"\b(window|ventana)\b", re.IGNORECASE)
+# The time a client has to ask for a refund ("how many days does a client have to ask for their money back?").
+_TIME_TO_ASK = re.compile(
+    r"\bhow (many days|long)\b[^?]*\b(have|has|get)\b[^?]*\bto (ask|request|claim|apply) for (\w+ ){0,2}"
+    r"(refunds?|reimbursements?|money back)\b"
+    r"|\bcu[aá]ntos d[ií]as\b[^?]*\bpara (pedir|solicitar|reclamar) (\w+ ){0,2}(reembolsos?|devoluci[oó]n)\b",
+    re.IGNORECASE,
+)
 _CREDIT_CAP = re.compile(
     r"\b(credit cap|(largest|biggest|maximum|max|highest) (service )?credit|tope de cr[eé]dito"
     r"|cr[eé]dito (de servicio )?m[aá]ximo|mayor cr[eé]dito)\b",
@@ -112,7 +124,7 @@ _PROBE = {  # a question for one tier's figure, in the form asked_parts reads
 
 def compared_figure(question: str) -> str | None:
     """The one per-tier figure a comparison question ranks (a key of :data:`FIGURE_FIELDS`), or None."""
-    figures = [key for key, pattern in (("window", _WINDOW), ("cap", _CREDIT_CAP)) if pattern.search(question)]
+    figures = [key for key, pattern in (("window", _WINDOW_NAMED), ("cap", _CREDIT_CAP)) if pattern.search(question)]
     if not figures and _L1.search(question):
         figures = ["l1_refund"] if _REFUND.search(question) else ["l1_credit"] if _CREDIT.search(question) else []
     return figures[0] if len(figures) == 1 else None
@@ -143,9 +155,9 @@ def asked_parts(
     """
     words = _WORDS[lang]
     parts: list[tuple[int, Part]] = []
-    if _APPROVER.search(question) or _L1.search(question) or _WINDOW.search(question) or _CREDIT_CAP.search(question):
+    if _APPROVER.search(question) or _L1.search(question) or _asks_window(question) or _CREDIT_CAP.search(question):
         limits = policy.refund_limits[tier]
-        if _WINDOW.search(question):
+        if _asks_window(question):
             days = f"{limits.refund_window_days} {'días' if lang == 'es' else 'days'}"
             parts.append((1, Part(words["window"].format(t=tier, v=days), ((days,),))))
         if _CREDIT_CAP.search(question):
@@ -229,3 +241,8 @@ def _sla_parts(sla: SlaTable, question: str, tier: str, lang: str) -> Iterator[t
 def _money(amount: float, lang: str) -> str:
     """USD as the playbook writes it: "USD 1,000" in English, "USD 1000" in Spanish."""
     return f"USD {amount:,.0f}" if lang == "en" else f"USD {amount:.0f}"
+
+
+def _asks_window(question: str) -> bool:
+    """True when the question asks for the refund window, by name or as the time a client has to ask for one."""
+    return bool(_WINDOW_NAMED.search(question) or _TIME_TO_ASK.search(question))

@@ -94,3 +94,24 @@ def test_a_situation_does_not_make_an_uncovered_question_answerable(kb_services:
     """A failure means splitting off the situation lets a question the playbook does not cover be answered."""
     answer = ask(kb_services, "I run a bakery in Ohio. How long should sourdough bread proof?")
     assert answer.abstained, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("How many days does a tier B customer have to ask for their money back?", "30 days"),
+        ("As a first-line agent, how much money can I give back to a tier C customer without asking anyone?", "USD 50"),
+    ],
+)
+def test_a_figure_asked_in_other_words_comes_from_the_tables(kb_services: Services, question: str, figure: str) -> None:
+    """A failure means "money back", "give back" or "first-line agent" are not read as a refund or as L1, and the
+    tier's figure is not answered from the policy tables."""
+    answer = ask(kb_services, question)
+    assert answer.answer.startswith("Tier "), answer.answer
+    assert figure in answer.answer.split("\n")[0]
+
+
+def test_asking_for_time_to_get_an_approval_is_not_the_refund_window(kb_services: Services) -> None:
+    """A failure means any "how long do I have to ask…" reads as the refund window."""
+    answer = ask(kb_services, "How long do I have to ask the SEC for approval for a tier B refund?")
+    assert "refund window" not in answer.answer
