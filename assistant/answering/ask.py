@@ -26,7 +26,6 @@ from assistant.retrieval.hybrid import Corpus
 from assistant.services import Services
 from assistant.text import SUPPORTED_LANGUAGES, detect_language
 
-FOLLOW_UP_DISCOUNT = 0.9
 RELATED_POOL = 30  # retrieved chunks the "see also" documents are taken from (the answer uses the top k)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -109,9 +108,9 @@ def ask(
     asked = None if query.context else question_part(query.search)
     if asked:  # "I work part time. Am I entitled to …?": the situation's own words do not decide coverage
         conf = max(conf, confidence(asked, lang, results, corpus))
-    if query.context:  # "Yeah, I don't have one": the thread's topic carries the follow-up, a little less surely
+    if query.context:  # "Yeah, I don't have one": the thread's topic, which the knowledge base answered, carries it
         topic = f"{query.context} {_last_answer(replies)}".strip()
-        conf = max(conf, round(FOLLOW_UP_DISCOUNT * confidence(topic, lang, results, corpus), 3))
+        conf = max(conf, confidence(topic, lang, results, corpus))
     if conf >= settings.abstain_threshold:
         composed = structured_answer(
             query.search, lang, results=results, corpus=corpus, conf=conf, policy=services.policy, sla=services.sla,

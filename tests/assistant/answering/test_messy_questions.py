@@ -115,3 +115,14 @@ def test_asking_for_time_to_get_an_approval_is_not_the_refund_window(kb_services
     """A failure means any "how long do I have to ask…" reads as the refund window."""
     answer = ask(kb_services, "How long do I have to ask the SEC for approval for a tier B refund?")
     assert "refund window" not in answer.answer
+
+
+def test_an_acknowledgement_is_answered_in_a_covered_thread_and_refused_in_another(kb_services: Services) -> None:
+    """A failure means "yes, they do" after a question the playbook answered is refused (the thread is its topic),
+    or that the same words in a thread about something the playbook does not cover get an answer."""
+    first = "How fast must we answer a chat from a tier A client?"
+    reply = ask(kb_services, first)
+    assert not ask(kb_services, "Yes, they do.", thread=[first], replies=[reply.answer]).abstained
+    elsewhere = ask(kb_services, "Yes, they do.", thread=["How do I renew my driver's license at the DMV?"],
+                    replies=["You can renew it online on the DMV website or at a DMV office with your old license."])
+    assert elsewhere.abstained, elsewhere
