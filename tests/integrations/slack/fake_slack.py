@@ -100,7 +100,7 @@ def start_fake_slack() -> tuple[FakeSlack, ThreadingHTTPServer]:
     fake = FakeSlack()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:  # http.server's naming
             raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
             if "json" in (self.headers.get("content-type") or ""):
                 params = json.loads(raw or "{}")
