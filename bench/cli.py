@@ -89,7 +89,9 @@ def run(work: Path, data_dir: Path, *, repeats: int, torch: bool = True) -> dict
     if not torch:
         del commands["ask_torch"]
     seconds: dict[str, list[float]] = {name: [] for name in commands}
-    reported = {name: {"load_ms": [], "latency_ms": []} for name in commands if name.startswith("ask_")}
+    reported: dict[str, dict[str, list[float]]] = {
+        name: {"load_ms": [], "latency_ms": []} for name in commands if name.startswith("ask_")
+    }
     for _ in range(repeats):
         for name, (cmd, cmd_env) in commands.items():
             wall, stdout = _timed(cmd, cmd_env, work)
