@@ -69,7 +69,8 @@ def init_model(spec: str, *, base_url: str | None = None, api_key: SecretStr | N
         kwargs["base_url"] = base_url
     if api_key is not None:
         kwargs["api_key"] = api_key.get_secret_value()
-    return init_chat_model(spec, **kwargs)
+    model: BaseChatModel = init_chat_model(spec, **kwargs)
+    return model
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:

@@ -83,7 +83,7 @@ class Services:
         if callable(closer):
             try:
                 closer()
-            except Exception:  # noqa: BLE001 - closing is best effort
+            except Exception:  # noqa: BLE001, S110 - closing is best effort
                 pass
 
     def __enter__(self) -> Services:

@@ -32,7 +32,7 @@ def _records(base: list[dict[str, Any]], vectors: np.ndarray, start: int, stop: 
     list[str], list[list[float]], list[str], list[dict[str, Any]]
 ]:
     vocabs = load_vocabulary()
-    rng = random.Random(seed * 1_000_003 + start)
+    rng = random.Random(seed * 1_000_003 + start)  # noqa: S311 - seeded synthetic data, not a secret
     nrng = np.random.default_rng(seed * 1_000_003 + start)
     ids, vecs, texts, metas = [], [], [], []
     for i in range(start, stop):

@@ -43,7 +43,7 @@ def _onnx_model(cache: Path) -> Any:
 
 def _onnx_unavailable_reason() -> str | None:
     try:
-        import optimum.onnxruntime  # noqa: F401
+        import optimum.onnxruntime  # noqa: F401 - only whether it imports matters
     except ImportError as exc:
         return (
             f"{exc}. sentence-transformers backend='onnx' needs optimum-onnx[onnxruntime]; its latest release on "

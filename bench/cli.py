@@ -41,7 +41,7 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=600)  # noqa: S603 - our own CLI
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[:3])} exited {done.returncode}: {done.stderr.strip()[-300:]}")
@@ -89,7 +89,9 @@ def run(work: Path, data_dir: Path, *, repeats: int, torch: bool = True) -> dict
     if not torch:
         del commands["ask_torch"]
     seconds: dict[str, list[float]] = {name: [] for name in commands}
-    reported = {name: {"load_ms": [], "latency_ms": []} for name in commands if name.startswith("ask_")}
+    reported: dict[str, dict[str, list[float]]] = {
+        name: {"load_ms": [], "latency_ms": []} for name in commands if name.startswith("ask_")
+    }
     for _ in range(repeats):
         for name, (cmd, cmd_env) in commands.items():
             wall, stdout = _timed(cmd, cmd_env, work)

@@ -65,7 +65,7 @@ def paragraph(rng: random.Random, vocab: Vocabulary, sentences: int = 4) -> str:
 def write_documents(dest: Path, n_docs: int, *, seed: int = 7, sections: int = 6) -> list[Path]:
     """Write ``n_docs`` synthetic Markdown documents (front matter, H1, H2 sections) under ``dest``."""
     vocabs = load_vocabulary()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded synthetic data, not a secret
     dest.mkdir(parents=True, exist_ok=True)
     paths = []
     for n in range(n_docs):
@@ -90,7 +90,7 @@ def write_documents(dest: Path, n_docs: int, *, seed: int = 7, sections: int = 6
 def base_records(n: int, *, seed: int = 11) -> list[dict[str, Any]]:
     """``n`` unique chunk records (text + metadata) of the kind the chunker makes."""
     vocabs = load_vocabulary()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded synthetic data, not a secret
     out = []
     for _ in range(n):
         lang = "es" if ("es" in vocabs and rng.random() < 0.2) else "en"

@@ -94,7 +94,8 @@ def start_server(data_dir: Path, port: int, key: str, log_path: Path) -> subproc
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "integrations.cli"]
     cmd += ["serve", "--host", "127.0.0.1", "--port", str(port)]
     log = log_path.open("wb")
-    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(data_dir.parent))
+    # The command is this venv's own `playbook serve`, built from fixed arguments.
+    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=str(data_dir.parent))  # noqa: S603
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:

@@ -85,7 +85,8 @@ def run(work: Path, *, synthetic_docs: int, repeats: int, seed: int = 7, bundled
         data_dir = work / f"ingest-{r}"
         last, seconds, chunks = ingest_once(corpus, data_dir, settings_kw)
         pipeline_s.append(seconds)
-    assert last is not None
+    if last is None:
+        raise ValueError("repeats must be at least 1")
     reingest_s = [reingest_once(corpus, last) for _ in range(repeats)]
 
     rates = [chunks / s for s in pipeline_s]

@@ -65,7 +65,7 @@ def parse_configuration(spec: str) -> Configuration:
 
         try:
             return Configuration(name=path.parent.name or path.stem, results=load_results(path))
-        except Exception as exc:  # noqa: BLE001 - reported as the user's input problem, with the reason
+        except Exception as exc:  # reported as the user's input problem, with the reason
             raise DatasetError(str(getattr(exc, "message", exc))) from exc
     name, sep, rest = spec.partition(":")
     if not sep or not name.strip():

@@ -95,14 +95,13 @@ def indexed_settings(settings: Settings, docs: Path, label: str, *, rebuild: boo
 
 def ask_one(services: Services, question: ExternalQuestion, *, with_scenario: bool) -> dict[str, Any]:
     """Ask one question (with its thread) and score the answer against its gold document and span."""
-    thread = [Turn(role=role, text=text[:10_000]) for role, text in question.thread][-50:]  # type: ignore[arg-type]
+    thread = [Turn(role=role, text=text[:10_000]) for role, text in question.thread][-50:]
     started = time.perf_counter()
+    error: PlaybookError | None = None
     try:
         result = answer(services, AskRequest(question=question.asked(with_scenario=with_scenario), thread=thread))
     except PlaybookError as exc:  # a refused question (e.g. too long) is scored as a miss, with the reason
         result, error = Answer(id="", answer="", abstained=False, confidence=0.0, citations=[], latency_ms=0), exc
-    else:
-        error = None
     latency = (time.perf_counter() - started) * 1000
     cited = [doc_stem(c.doc_id) for c in result.citations]
     return {
@@ -139,7 +138,9 @@ def _figures(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         value = m.mean(values)
         return None if value is None else round(value, 4)
 
-    product = {key: avg([r[key] for r in rows]) for key in ("hit@1", "hit@5", "gold_cited", "span_recall")}
+    product: dict[str, Any] = {
+        key: avg([r[key] for r in rows]) for key in ("hit@1", "hit@5", "gold_cited", "span_recall")
+    }
     product["abstained"] = round(m.fraction([r["abstained"] for r in rows]), 4)
     product["errors"] = sum(1 for r in rows if r.get("error"))
     product["latency"] = m.percentiles([r["latency_ms"] for r in rows])

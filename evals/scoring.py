@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from assistant.drafting.checks import promises_refund, time_promises
@@ -150,8 +151,8 @@ def score_draft(
     if expect.error is not None or draft is None:
         got = error_code or (None if draft is None else "a draft")
         result.got = {"error": got}
-        result.checks = {"error": expect.error is not None and got == expect.error}
-        result.passed = result.checks["error"]
+        result.passed = expect.error is not None and got == expect.error
+        result.checks = {"error": result.passed}
         if not result.passed:
             result.failure = f"expected error {expect.error!r}, got {got!r}" if expect.error else f"no draft: {error}"
         return result
@@ -192,7 +193,7 @@ def score_draft(
     return result
 
 
-def _draft_failure(name: str, result: DraftResult, expected: dict, other_times: list[str]) -> str:
+def _draft_failure(name: str, result: DraftResult, expected: dict[str, Any], other_times: list[str]) -> str:
     keys = {"action": "action", "approval": "requires_approval", "escalation": "escalate_to",
             "typification": "typification", "secondary": "secondary_typifications",
             "message_language": "message_language"}

@@ -177,7 +177,8 @@ class HttpTarget:
             except ValueError:
                 detail = response.text[:200]
             raise TargetError(f"{self.name}{path}: HTTP {response.status_code}: {detail}")
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body
 
 
 def _retrieved(chunk: Chunk) -> RetrievedChunk:

@@ -42,7 +42,7 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ignore_spec(root: Path) -> pathspec.PathSpec:
+def _ignore_spec(root: Path) -> pathspec.PathSpec[pathspec.Pattern]:
     ignore = root / IGNORE_FILE
     lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.is_file() else []
     return pathspec.PathSpec.from_lines("gitwildmatch", lines)

@@ -262,7 +262,7 @@ class IngestPipeline:
     def _discard(self, target: ChromaGenerationIndex) -> None:
         try:
             self.store.discard(target.name)
-        except Exception:  # noqa: BLE001 - best effort; drop_orphans() retries on the next ingest
+        except Exception:  # noqa: BLE001, S110 - best effort; drop_orphans() retries on the next ingest
             pass
 
 

@@ -33,7 +33,7 @@ def _environment(own: Path | None) -> Environment:
     return Environment(
         loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - plain-text replies, not HTML (see above)
         keep_trailing_newline=False,
         trim_blocks=False,
     )

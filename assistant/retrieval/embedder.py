@@ -10,10 +10,13 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ConfigError
 from assistant.settings import BUNDLED_MODEL
+
+if TYPE_CHECKING:
+    from assistant.retrieval.onnx_query import OnnxQueryEncoder
 
 _MODEL_CACHE: dict[tuple[str, str], Any] = {}
 _MODEL_LOCK = threading.Lock()
@@ -44,7 +47,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.onnx_cache = onnx_cache if device == "cpu" else None
         self._model: Any = None
-        self._onnx: Any = None
+        self._onnx: OnnxQueryEncoder | None = None
         self._onnx_folder: Path | None = None
 
     def warm_up(self) -> None:
@@ -87,14 +90,15 @@ class SentenceTransformerEmbedder:
             list(texts), batch_size=self.batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,
         )
-        return vectors.tolist()
+        rows: list[list[float]] = vectors.tolist()
+        return rows
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query: by ONNX Runtime when the model is not loaded in this process and an export exists."""
         self.warm_up_queries()
         encoder = self._query_encoder()
         if encoder is not None:
-            return encoder.encode(text)  # type: ignore[no-any-return]
+            return encoder.encode(text)
         return self.embed_documents([text])[0]
 
     def warm_up_queries(self) -> None:
@@ -121,7 +125,7 @@ class SentenceTransformerEmbedder:
             self._onnx_folder = encoder_dir(self.onnx_cache, resolve_model_path(self.name))
         return self._onnx_folder
 
-    def _query_encoder(self) -> Any:
+    def _query_encoder(self) -> OnnxQueryEncoder | None:
         """The ONNX query encoder, or None: no cache, model already loaded here, or not exported yet."""
         if self._onnx is None and self.onnx_cache is not None and not self.loaded:
             folder = self._onnx_dir()

@@ -92,7 +92,7 @@ class IngestJobRepository:
             id=row.id,
             status=row.status,
             paths=json.loads(row.paths),
-            rebuild=row.rebuild,  # type: ignore[arg-type]
+            rebuild=row.rebuild,
             summary=json.loads(row.summary) if row.summary else None,
             error=row.error,
             created_at=row.created_at,

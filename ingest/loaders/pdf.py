@@ -54,12 +54,12 @@ def load_pdf(path: Path, limits: IngestLimits | None = None) -> LoadedDocument:
     limits = limits or IngestLimits()
     bound = min(limits.max_unpacked_bytes, PYPDF_STREAM_LIMIT)
     try:
-        with apply_configuration(**dict.fromkeys(_STREAM_LIMITS, bound)):
+        with apply_configuration(None, **dict.fromkeys(_STREAM_LIMITS, bound)):
             reader = PdfReader(str(path))
             if reader.is_encrypted:
                 raise UnreadableFile("encrypted PDF")
             pages = _pages(reader, limits)
-            info = reader.metadata or {}
+            info = reader.metadata
     except UnreadableFile:
         raise
     except PyPdfError as exc:
@@ -75,8 +75,8 @@ def load_pdf(path: Path, limits: IngestLimits | None = None) -> LoadedDocument:
         raise UnreadableFile("PDF has no text layer (scanned?)")
     parts = [f"## Page {n}\n\n{repair_text(text)}" for n, text in enumerate(pages, start=1) if text]
     meta: dict[str, str] = {}
-    if getattr(info, "title", None):
+    if info is not None and info.title:
         meta["title"] = str(info.title)
-    if getattr(info, "author", None):
+    if info is not None and info.author:
         meta["owner"] = str(info.author)
     return LoadedDocument(text="\n\n".join(parts), format="pdf", metadata=meta)

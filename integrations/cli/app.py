@@ -189,7 +189,7 @@ def main() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     try:
         app()
-    except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback, for a user
+    except Exception as exc:  # last resort: one line, never a traceback, for a user
         if os.environ.get("PLAYBOOK_DEBUG"):
             raise
         err.print(

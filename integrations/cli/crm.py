@@ -96,7 +96,7 @@ def draft(
             client_id=client_id,
             message=message,
             channel=channel,
-            language=language,  # type: ignore[arg-type]
+            language=language,
             received_at=_when(received_at),
             charge_amount=charge_amount,
             days_since_charge=days_since_charge,

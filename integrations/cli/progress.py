@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import IO
 
 from rich.console import Console
 from rich.progress import (
@@ -61,7 +61,7 @@ class _RateColumn(ProgressColumn):
 class PlainProgress:
     """Progress as plain lines, written every ``interval`` seconds while something is reported."""
 
-    def __init__(self, name: str, stream: TextIO, *, interval: float = PLAIN_INTERVAL) -> None:
+    def __init__(self, name: str, stream: IO[str], *, interval: float = PLAIN_INTERVAL) -> None:
         self.name = name
         self.stream = stream
         self.interval = interval

@@ -27,7 +27,7 @@ def new(
     from assistant.quiz.service import create_quiz
 
     with user_errors(as_json):
-        request = QuizRequest(topic=topic, n=n, difficulty=difficulty, language=language,  # type: ignore[arg-type]
+        request = QuizRequest(topic=topic, n=n, difficulty=difficulty, language=language,
                               users=users or [])
         with build_services(load_settings()) as services:
             quiz = create_quiz(services, request)

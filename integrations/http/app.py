@@ -116,7 +116,8 @@ def create_app(
         @app.post("/slack/events", include_in_schema=False)
         async def slack_events(request: Request) -> Response:
             """Slack's Events API, slash commands and interactivity (signed requests only)."""
-            return await request.app.state.slack.handler.handle(request)  # type: ignore[no-any-return]
+            response: Response = await request.app.state.slack.handler.handle(request)
+            return response
 
     @app.get("/", include_in_schema=False)
     def console() -> FileResponse:

@@ -64,7 +64,7 @@ def load_keys(settings: Settings) -> KeyRing:
     Raises:
         ConfigError: a malformed entry (the message never contains a key).
     """
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, ...]] = []  # (key, role) or (key, role, user)
     if settings.api_keys is not None:
         pairs += _parse(settings.api_keys.get_secret_value(), "PLAYBOOK_API_KEYS")
     if settings.api_keys_file is not None:

@@ -17,12 +17,14 @@ _bearer = HTTPBearer(auto_error=False)
 
 def get_services(request: Request) -> Services:
     """The services the lifespan built (one set per process)."""
-    return request.app.state.services  # type: ignore[no-any-return]
+    services: Services = request.app.state.services
+    return services
 
 
 def get_metrics(request: Request) -> Metrics:
     """This app's metrics."""
-    return request.app.state.metrics  # type: ignore[no-any-return]
+    metrics: Metrics = request.app.state.metrics
+    return metrics
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -69,14 +69,14 @@ def create_slack_app(
     deps = SlackDeps(services=services, settings=settings, store=SlackStore(services.crm.db))
 
     @app.middleware
-    async def deduplicate(req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[None]]) -> Any:
+    async def deduplicate(req: AsyncBoltRequest, resp: BoltResponse, next_: Callable[[], Awaitable[None]]) -> Any:
         body = req.body or {}
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not await run(deps.store.first_delivery, str(event_id)):
             retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
             log.info("slack event %s already handled (retry %s): ignored", event_id, retry)
             return BoltResponse(status=200, body="")
-        return await next()
+        return await next_()
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -101,7 +101,7 @@ async def report_error(error: Exception, body: dict[str, Any], client: AsyncWebC
         elif channel and user:
             thread_ts = event.get("thread_ts") or event.get("ts")
             await client.chat_postEphemeral(channel=channel, user=user, text=message, thread_ts=thread_ts)
-    except Exception:  # noqa: BLE001 - nothing more can be done; the reference is in the log
+    except Exception:  # nothing more can be done; the reference is in the log
         log.exception("could not report a Slack error to the user")
 
 

@@ -36,7 +36,7 @@ def parse_draft(text: str) -> DraftRequest | None:
     if len(parts) < 3 or parts[0].lower() not in ("refund", "rescue"):
         return None
     try:
-        return DraftRequest(kind=parts[0].lower(), client_id=parts[1], message=parts[2])  # type: ignore[arg-type]
+        return DraftRequest(kind=parts[0].lower(), client_id=parts[1], message=parts[2])
     except ValidationError:
         return None
 

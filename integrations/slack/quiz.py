@@ -53,7 +53,7 @@ def parse_quiz(text: str) -> QuizArgs | None:
             if not 1 <= args.n <= MAX_N:
                 return None
         elif word in DIFFICULTIES:
-            args.difficulty = word  # type: ignore[assignment]
+            args.difficulty = word
         elif word in ("en", "es"):
             args.language = word
         elif not topic_seen and word not in ("any", "all"):
@@ -94,7 +94,7 @@ async def on_quiz_command(
         return
     await ack(text=":books: _Preparing your quiz…_")
     try:
-        request = QuizRequest(topic=args.topic, n=args.n, difficulty=args.difficulty,  # type: ignore[arg-type]
+        request = QuizRequest(topic=args.topic, n=args.n, difficulty=args.difficulty,
                               language=args.language, users=[trainee(user)], created_by="slack")
         quiz = await run(service.create_quiz, deps.services, request)
         text = f"Quiz: {len(quiz.questions)} question(s)" + (f" on {blocks.esc(quiz.topic)}" if quiz.topic else "")

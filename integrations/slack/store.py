@@ -119,7 +119,7 @@ class SlackStore:
                 .order_by(SlackTurnRow.id.desc())
                 .limit(HISTORY_TURNS)
             ).all()
-            return [Turn(role=r.role, text=r.text[:10_000]) for r in reversed(rows)]  # type: ignore[arg-type]
+            return [Turn(role=r.role, text=r.text[:10_000]) for r in reversed(rows)]
 
     def add_turns(self, channel: str, thread_ts: str, turns: list[tuple[str, str]]) -> None:
         """Append (role, text) turns to a thread."""

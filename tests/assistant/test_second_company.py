@@ -18,7 +18,7 @@ import pytest
 from assistant.answering.ask import ask
 from assistant.entry import draft
 from assistant.factory import build_services
-from assistant.models import DraftRequest
+from assistant.models import Draft, DraftRequest
 from assistant.policy.lookups import sla_lookup
 from assistant.policy.tables import PolicyData
 from assistant.quiz.models import QuizRequest
@@ -71,7 +71,7 @@ def corvina(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     services.close()
 
 
-def make(services: Services, client_id: str, message: str, kind: str = "refund", **extra: object):  # noqa: ANN201
+def make(services: Services, client_id: str, message: str, kind: str = "refund", **extra: object) -> Draft:
     """A draft at NOW."""
     return draft(services, DraftRequest(kind=kind, client_id=client_id, message=message, **extra), now=NOW)
 

@@ -31,7 +31,9 @@ def _events(result: Answer) -> Iterator[str]:
 
 
 @router.post("/v1/ask", response_model=Answer, responses={200: {"content": {"text/event-stream": {}}}})
-async def ask(body: AskRequest, request: Request, services: ServicesDep, metrics: MetricsDep, role: AnyRole):
+async def ask(
+    body: AskRequest, request: Request, services: ServicesDep, metrics: MetricsDep, role: AnyRole
+) -> Answer | StreamingResponse:
     """Answer a question from the playbook (``Accept: text/event-stream`` streams it)."""
     result = await run_in_threadpool(answer, services, body)
     metrics.answers.labels(str(result.abstained).lower()).inc()

@@ -40,7 +40,7 @@ def readyz(services: ServicesDep) -> JSONResponse:
         with services.crm.db.session() as session:
             session.execute(text("SELECT 1"))
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - readiness reports, whatever failed
         checks["database"] = f"unavailable: {type(exc).__name__}"
     ready = all(v.startswith("ok") for v in checks.values())
     return JSONResponse(

@@ -55,7 +55,7 @@ def run_job(services: Services, job_id: str, paths: list[Path], rebuild: bool, r
         jobs.update(job_id, status="done", summary=summary.model_dump(mode="json"))
     except PlaybookError as exc:
         jobs.update(job_id, status="failed", error=f"{exc.code}: {exc.message}")
-    except Exception as exc:  # noqa: BLE001 - a background job reports, it cannot raise to anyone
+    except Exception as exc:  # a background job reports, it cannot raise to anyone
         log.exception("ingest job %s failed", job_id)
         jobs.update(job_id, status="failed", error=f"internal error: {type(exc).__name__}")
 

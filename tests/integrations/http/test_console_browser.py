@@ -24,6 +24,7 @@ pytestmark = [pytest.mark.slow, needs_chromium]
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="browser test needs selenium (pip install selenium)")
 
+# The imports below (E402) come after importorskip, so a missing selenium skips instead of failing.
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402

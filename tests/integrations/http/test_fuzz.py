@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 
 schemathesis = pytest.importorskip("schemathesis", reason="the API fuzz test needs schemathesis (in .[dev])")
 
+# The imports below (E402) come after importorskip, so a missing schemathesis skips instead of failing.
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.python.asgi import shutdown_lifespans  # noqa: E402

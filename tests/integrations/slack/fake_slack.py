@@ -100,7 +100,7 @@ def start_fake_slack() -> tuple[FakeSlack, ThreadingHTTPServer]:
     fake = FakeSlack()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:  # http.server's naming
             raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
             if "json" in (self.headers.get("content-type") or ""):
                 params = json.loads(raw or "{}")
@@ -115,7 +115,7 @@ def start_fake_slack() -> tuple[FakeSlack, ThreadingHTTPServer]:
             answer = fake.record(Call(path.removeprefix("/api/"), _decode(params), path))
             self._send(200, json.dumps(answer).encode(), "application/json")
 
-        do_GET = do_POST  # noqa: N815
+        do_GET = do_POST  # noqa: N815 - http.server's naming
 
         def _send(self, status: int, body: bytes, kind: str) -> None:
             self.send_response(status)
