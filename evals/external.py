@@ -96,10 +96,11 @@ def indexed_settings(settings: Settings, docs: Path, label: str, *, rebuild: boo
 def ask_one(services: Services, question: ExternalQuestion, *, with_scenario: bool) -> dict[str, Any]:
     """Ask one question (with its thread) and score the answer against its gold document and span."""
     thread = [Turn(role=role, text=text[:10_000]) for role, text in question.thread][-50:]
+    asked = question.asked(with_scenario=with_scenario)
     started = time.perf_counter()
     error: PlaybookError | None = None
     try:
-        result = answer(services, AskRequest(question=question.asked(with_scenario=with_scenario), thread=thread))
+        result = answer(services, AskRequest(question=asked, thread=thread))
     except PlaybookError as exc:  # a refused question (e.g. too long) is scored as a miss, with the reason
         result, error = Answer(id="", answer="", abstained=False, confidence=0.0, citations=[], latency_ms=0), exc
     latency = (time.perf_counter() - started) * 1000
@@ -111,7 +112,8 @@ def ask_one(services: Services, question: ExternalQuestion, *, with_scenario: bo
         "hit@1": float(cited[:1] == [question.gold]), "hit@5": float(question.gold in cited[:TOP]),
         "gold_cited": float(question.gold in cited),
         "span_recall": span_recall(question.span, result.answer) if question.span else None,
-        "latency_ms": round(latency, 1), "question": question.q, "answer": result.answer[:600],
+        "latency_ms": round(latency, 1), "question": question.q,
+        **({"asked": asked} if asked != question.q else {}), "answer": result.answer[:600],
     }
 
 

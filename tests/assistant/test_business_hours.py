@@ -10,17 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.policy.hours import BusinessHours, add_business_time, business_time_between, parse_business_hours
-
-MEXICO = ZoneInfo("America/Mexico_City")
-BERLIN = ZoneInfo("Europe/Berlin")
-CHAT = parse_business_hours("daily 08:00-20:00")
-VIDEO = parse_business_hours("mon-fri 09:00-17:00")
-
-
-def at(tz: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    """A local wall-clock moment in ``tz``."""
-    return datetime(year, month, day, hour, minute, second, tzinfo=tz)
-
+from tests.assistant.clock import BERLIN, CHAT, MEXICO, VIDEO, at
 
 # --- business hours ---------------------------------------------------------------------------------------
 

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
 from assistant.errors import InvalidSlaRequest, SlaNotFound
-from assistant.policy.hours import add_business_time, parse_business_hours
+from assistant.policy.hours import add_business_time
 from assistant.policy.sla import SlaTable, SlaTarget, compute_status
 from assistant.settings import BUNDLED_KNOWLEDGE_DIR
+from tests.assistant.clock import BERLIN, CHAT, MEXICO, VIDEO, at
 
 SLA_CSV = BUNDLED_KNOWLEDGE_DIR / "data" / "sla.csv"
-MEXICO = ZoneInfo("America/Mexico_City")
-BERLIN = ZoneInfo("Europe/Berlin")
-CHAT = parse_business_hours("daily 08:00-20:00")
-VIDEO = parse_business_hours("mon-fri 09:00-17:00")
-
-
-def at(tz: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    """A local wall-clock moment in ``tz``."""
-    return datetime(year, month, day, hour, minute, second, tzinfo=tz)
 
 
 @pytest.fixture(scope="module")

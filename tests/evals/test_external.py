@@ -204,6 +204,9 @@ def test_a_set_with_scenarios_is_also_asked_with_them(tmp_path: Path) -> None:
     assert not results["sets"]["or-sharc"]["asked_with_scenario"]
     assert results["sets"]["or-sharc+scenario"]["asked_with_scenario"]
     assert [r["gold_cited"] for r in results["sets"]["or-sharc+scenario"]["items"]] == [1.0, 1.0]
+    assert [r.get("asked", "") for r in results["sets"]["or-sharc+scenario"]["items"]] == [
+        f"I moved here last spring. {q['q']}" for q in QUESTIONS[:2]]
+    assert all("asked" not in r for r in results["sets"]["or-sharc"]["items"])
     assert len(list((tmp_path / "data" / "eval-external-cache").iterdir())) == 1
     assert load_set(tmp_path / "sets" / "or-sharc").with_scenarios() is not None
     assert load_set(tmp_path / "sets" / "or-sharc").with_scenarios().with_scenarios() is None  # type: ignore[union-attr]
